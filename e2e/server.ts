@@ -1,0 +1,27 @@
+/**
+ * The Playwright fixture server: Vite in dev mode over e2e/app, with the relay middleware
+ * (emulator + app-backend handler) mounted on the same origin, as an app would.
+ */
+import { parseArgs } from 'node:util';
+import react from '@vitejs/plugin-react';
+import { createServer } from 'vite';
+import { relayDevPlugin } from './relayDevPlugin.ts';
+
+const { values } = parseArgs({ options: { port: { type: 'string', default: '5174' } } });
+const port = Number(values.port);
+
+const server = await createServer({
+  configFile: false,
+  root: new URL('./app/', import.meta.url).pathname,
+  plugins: [react(), relayDevPlugin()],
+  server: { port, host: '127.0.0.1', strictPort: true },
+  logLevel: 'warn',
+});
+await server.listen();
+console.log(`e2e fixture server on http://127.0.0.1:${port}`);
+
+const stop = (): void => {
+  void server.close().then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,32 @@
+import type { RelayError } from './errors.ts';
+import type { RelayClaim, RelaySessionInfo } from './types.ts';
+
+/**
+ * Every state of a `RelayFlow`, discriminated on `status`:
+ * idle → creating → inquiry → redeeming → polling → passed | failed | canceled | expired | error.
+ */
+export type RelayFlowSnapshot =
+  | { status: 'idle' }
+  | { status: 'creating' }
+  | { status: 'inquiry'; session: RelaySessionInfo; inquiryUrl: string; tokenReady: boolean }
+  | { status: 'redeeming'; session: RelaySessionInfo }
+  | { status: 'polling'; session: RelaySessionInfo }
+  | { status: 'passed'; session: RelaySessionInfo; claim: RelayClaim }
+  | { status: 'failed'; session: RelaySessionInfo; claim: RelayClaim }
+  | { status: 'canceled'; session?: RelaySessionInfo }
+  | { status: 'expired'; session?: RelaySessionInfo }
+  | { status: 'error'; session?: RelaySessionInfo; error: RelayError };
+
+/** A flow status. */
+export type RelayFlowStatus = RelayFlowSnapshot['status'];
+
+/** Statuses after which the flow does nothing until `retry()`. */
+export const finalFlowStatuses = ['passed', 'failed', 'canceled', 'expired', 'error'] as const satisfies readonly RelayFlowStatus[];
+
+/** Lifecycle events for `onEvent` (analytics, logs); never carry a token or secret. */
+export type RelayFlowEvent =
+  | { type: 'status'; status: RelayFlowStatus }
+  | { type: 'token-ready'; sessionId: string; ms: number }
+  | { type: 'redeem-sent'; sessionId: string }
+  | { type: 'poll'; sessionId: string; attempt: number }
+  | { type: 'inquiry'; sessionId: string; event: string };

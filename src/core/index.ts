@@ -1,0 +1,1 @@
+export { PRIVACY_PASS_TOKEN_TYPE } from '../privacy-pass/index.ts';

@@ -1,0 +1,46 @@
+import type { RelayClaim, RelaySessionStatus } from '../core/types.ts';
+
+/** Everything the app's server keeps about one session. Holds the relay secret: never serialise it to a client. */
+export interface SessionRecord {
+  id: string;
+  claimType: string;
+  relayToken: string;
+  relaySecret: string;
+  sessionAccessToken: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  status: RelaySessionStatus;
+  claim?: RelayClaim;
+  error?: { status: number; title: string; detail?: string; requestId?: string };
+  /** Issuances served for this session (the issue route is a signing oracle, so it is capped). */
+  issued: number;
+  /** Bumped on every write; `compareAndSet` uses it so concurrent instances never both win. */
+  version: number;
+  /** Set once `onClaim` has fired, so it fires once across instances. */
+  notified?: boolean;
+}
+
+/**
+ * Where sessions, redeem locks and refunded tokens live. Small enough for Redis: every method is one
+ * atomic operation there, so several app instances can share one store.
+ */
+export interface RelayStore {
+  /** The record, or undefined when unknown or expired. */
+  get(id: string): Promise<SessionRecord | undefined>;
+  /** Writes a new record; false when the id already exists. */
+  create(record: SessionRecord, ttlMs: number): Promise<boolean>;
+  /** Writes `next` only if the stored version is still `expectedVersion`; true when written. */
+  compareAndSet(next: SessionRecord, expectedVersion: number, ttlMs: number): Promise<boolean>;
+  /** Takes a lock named `key` for `ttlMs`; true for exactly one caller until it expires or is released. */
+  acquire(key: string, ttlMs: number): Promise<boolean>;
+  /** Releases a lock taken with `acquire`. */
+  release(key: string): Promise<void>;
+  /** Keeps a refunded token for the next session of `claimType`. */
+  pushRefund(claimType: string, token: string, ttlMs: number): Promise<void>;
+  /** Hands out one refunded token of `claimType`, each to one caller only. */
+  popRefund(claimType: string): Promise<string | undefined>;
+  /** Frees timers and connections. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,44 @@
+import { builtinModules } from 'node:module';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+const external = [
+  'react',
+  'react-dom',
+  'react/jsx-runtime',
+  '@tanstack/react-query',
+  'jose',
+  'redis',
+  ...builtinModules,
+  ...builtinModules.map((m) => `node:${m}`),
+];
+
+export default defineConfig({
+  plugins: [react()],
+  base: './',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    minify: false,
+    sourcemap: true,
+    lib: {
+      formats: ['es'],
+      entry: {
+        index: 'src/index.ts',
+        'core/index': 'src/core/index.ts',
+        'privacy-pass/index': 'src/privacy-pass/index.ts',
+        'server/index': 'src/server/index.ts',
+        'emulator/index': 'src/emulator/index.ts',
+      },
+    },
+    rollupOptions: { external },
+  },
+  worker: { format: 'es' },
+  test: {
+    include: ['src/**/*.test.{ts,tsx}', 'bench/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+    typecheck: { enabled: true, include: ['src/**/*.test-d.ts'] },
+  },
+});
