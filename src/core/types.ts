@@ -35,6 +35,8 @@ export interface RelaySessionState {
   status: RelaySessionStatus;
   claim?: RelayClaim;
   error?: { status: number; title: string; detail?: string; requestId?: string };
+  /** A hint from the backend: poll again no sooner than this many milliseconds. */
+  pollAfterMs?: number;
 }
 
 /** Messages the hosted inquiry page posts to the embedding window. */
