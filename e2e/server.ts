@@ -14,7 +14,13 @@ const server = await createServer({
   configFile: false,
   root: new URL('./app/', import.meta.url).pathname,
   plugins: [react(), relayDevPlugin()],
-  server: { port, host: '127.0.0.1', strictPort: true },
+  server: {
+    port,
+    host: '127.0.0.1',
+    strictPort: true,
+    // The fixtures import the kit from src/ and the RFC vectors from ../shared beside the repo.
+    fs: { allow: [new URL('../', import.meta.url).pathname, new URL('../../shared/', import.meta.url).pathname] },
+  },
   logLevel: 'warn',
 });
 await server.listen();

@@ -1,0 +1,64 @@
+import { useEffect, useState } from 'react';
+import { RelayProvider, RelayVerification } from '../../../src/index.ts';
+import { ServerView } from './ServerView.tsx';
+
+interface DemoConfig {
+  claimTypes: string[];
+  inquiryUrl: string;
+  encrypted: boolean;
+  persona: 'emulator' | 'live';
+}
+
+const params = new URLSearchParams(location.search);
+
+/** The demo: pick a claim, verify it in the embed, and compare with what the server learned. */
+export function App() {
+  const [config, setConfig] = useState<DemoConfig>();
+  const [claimType, setClaimType] = useState(params.get('claimType') ?? 'age_over_18_germany');
+  const [round, setRound] = useState(0);
+
+  useEffect(() => {
+    void fetch('/api/demo/config')
+      .then((r) => r.json() as Promise<DemoConfig>)
+      .then(setConfig);
+  }, []);
+
+  if (!config) return <p>Loading the demo…</p>;
+  return (
+    <RelayProvider baseUrl="/api/relay" inquiry={{ url: config.inquiryUrl }}>
+      <main className="demo">
+        <header>
+          <h1>relay-claim-kit demo</h1>
+          <p>
+            Persona: <strong>{config.persona === 'emulator' ? 'local emulator (no account needed)' : 'live environment'}</strong>
+            {config.encrypted ? ' · payloads encrypted with RSA-OAEP' : ''}
+          </p>
+        </header>
+        <section className="demo-controls" aria-label="Claim to verify">
+          <label>
+            Claim type{' '}
+            <select
+              value={claimType}
+              onChange={(e) => {
+                setClaimType(e.target.value);
+                setRound((n) => n + 1);
+              }}
+            >
+              {config.claimTypes.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+        </section>
+        <div className="demo-columns">
+          <section className="demo-embed" aria-label="What the person sees">
+            <RelayVerification key={`${claimType}-${round}`} claimType={claimType} />
+          </section>
+          <ServerView />
+        </div>
+      </main>
+    </RelayProvider>
+  );
+}
