@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import { RelayError } from '../core/errors.ts';
+import type { RelayStore, SessionRecord } from './store.ts';
+
+/**
+ * The one thing RedisStore needs from a client: node-redis v5's `sendCommand` fits, and so does any
+ * wrapper with the same shape (ioredis users can adapt `call`).
+ */
+export interface RedisCommandClient {
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
+/** Options of `RedisStore`: a ready client (the app owns its lifecycle) or a URL (the store owns it). */
+export type RedisStoreOptions = {
+  /** Key prefix, so several apps or tests can share a database. Default `relay:`. */
+  prefix?: string;
+  /** A command (or the first connect) unanswered for this long fails with a 503 instead of hanging the request. Default 2000. */
+  commandTimeoutMs?: number;
+} & ({ client: RedisCommandClient; url?: never } | { url: string; client?: never });
+
+/** Code of the `RelayError` (status 503) every RedisStore method throws when Redis cannot answer. */
+export const storeUnavailableCode = 'store-unavailable';
+
+// Compare-and-set on the version inside the stored JSON, so two instances can never both win.
+const compareAndSetScript = `
+local current = redis.call('GET', KEYS[1])
+if not current then return 0 end
+local ok, record = pcall(cjson.decode, current)
+if not ok or type(record) ~= 'table' or record.version ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`;
+
+// Each refund carries its own deadline (Redis time), since the list's TTL is refreshed by every push.
+const pushRefundScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+redis.call('RPUSH', KEYS[1], tostring(now + ttl) .. ':' .. ARGV[1])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1`;
+
+// LPOP hands each token to one caller; expired ones are dropped on the way.
+const popRefundScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+while true do
+  local item = redis.call('LPOP', KEYS[1])
+  if not item then return false end
+  local sep = string.find(item, ':', 1, true)
+  local deadline = sep and tonumber(string.sub(item, 1, sep - 1))
+  if deadline and deadline > now then return string.sub(item, sep + 1) end
+end`;
+
+interface Script {
+  source: string;
+  sha: string;
+}
+
+function script(source: string): Script {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+const scripts = {
+  compareAndSet: script(compareAndSetScript),
+  pushRefund: script(pushRefundScript),
+  popRefund: script(popRefundScript),
+};
+
+/** Minimal view of a node-redis client created from a URL, so the import of `redis` stays lazy. */
+interface OwnedClient extends RedisCommandClient {
+  connect(): Promise<unknown>;
+  destroy(): void;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+}
+
+/**
+ * A RelayStore on Redis, for several app instances behind one load balancer: sessions, redeem locks
+ * and refunded tokens are shared, and every method is one atomic Redis operation.
+ */
+export class RedisStore implements RelayStore {
+  readonly #prefix: string;
+  readonly #client: Promise<RedisCommandClient>;
+  readonly #timeoutMs: number;
+  #owned: OwnedClient | undefined;
+
+  constructor(options: RedisStoreOptions) {
+    this.#prefix = options.prefix ?? 'relay:';
+    this.#timeoutMs = options.commandTimeoutMs ?? 2000;
+    if (options.client) {
+      this.#client = Promise.resolve(options.client);
+    } else {
+      this.#client = this.#open(options.url);
+      // A failed first connect is reported by each call; never as an unhandled rejection.
+      this.#client.catch(() => undefined);
+    }
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const raw = await this.#run(['GET', this.#sessionKey(id)]);
+    return typeof raw === 'string' ? parseRecord(raw) : undefined;
+  }
+
+  async create(record: SessionRecord, ttlMs: number): Promise<boolean> {
+    const reply = await this.#run(['SET', this.#sessionKey(record.id), JSON.stringify(record), 'NX', 'PX', pxArg(ttlMs)]);
+    return reply === 'OK';
+  }
+
+  async compareAndSet(next: SessionRecord, expectedVersion: number, ttlMs: number): Promise<boolean> {
+    const reply = await this.#eval(scripts.compareAndSet, [this.#sessionKey(next.id)], [
+      String(expectedVersion),
+      JSON.stringify(next),
+      pxArg(ttlMs),
+    ]);
+    return reply === 1;
+  }
+
+  async acquire(key: string, ttlMs: number): Promise<boolean> {
+    const reply = await this.#run(['SET', `${this.#prefix}lock:${key}`, '1', 'NX', 'PX', pxArg(ttlMs)]);
+    return reply === 'OK';
+  }
+
+  async release(key: string): Promise<void> {
+    await this.#run(['DEL', `${this.#prefix}lock:${key}`]);
+  }
+
+  async pushRefund(claimType: string, token: string, ttlMs: number): Promise<void> {
+    await this.#eval(scripts.pushRefund, [this.#refundKey(claimType)], [token, pxArg(ttlMs)]);
+  }
+
+  async popRefund(claimType: string): Promise<string | undefined> {
+    const reply = await this.#eval(scripts.popRefund, [this.#refundKey(claimType)], []);
+    return typeof reply === 'string' ? reply : undefined;
+  }
+
+  /** Disconnects a client the store created from a URL; a client passed in is left to its owner. */
+  close(): Promise<void> {
+    this.#owned?.destroy();
+    this.#owned = undefined;
+    return Promise.resolve();
+  }
+
+  #sessionKey(id: string): string {
+    return `${this.#prefix}session:${id}`;
+  }
+
+  #refundKey(claimType: string): string {
+    return `${this.#prefix}refunds:${claimType}`;
+  }
+
+  async #open(url: string): Promise<RedisCommandClient> {
+    const { createClient } = await import('redis');
+    const client = createClient({
+      url,
+      // Queued commands would hang requests while Redis is away; failing fast lets the handler answer 503.
+      disableOfflineQueue: true,
+      socket: { connectTimeout: this.#timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
+    });
+    const owned: OwnedClient = {
+      sendCommand: (args) => client.sendCommand(args),
+      connect: () => client.connect(),
+      destroy: () => { client.destroy(); },
+      on: (event, listener) => client.on(event, listener),
+    };
+    // node-redis emits 'error' on every lost connection; without a listener Node would crash the app.
+    owned.on('error', () => undefined);
+    this.#owned = owned;
+    await owned.connect();
+    return owned;
+  }
+
+  async #eval(s: Script, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await this.#send(['EVALSHA', s.sha, String(keys.length), ...keys, ...args]);
+    } catch (error) {
+      if (!isNoScript(error)) throw unavailable(error);
+    }
+    return this.#run(['EVAL', s.source, String(keys.length), ...keys, ...args]);
+  }
+
+  async #run(args: string[]): Promise<unknown> {
+    try {
+      return await this.#send(args);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  // Our own deadline, not the client's: it covers clients passed in, the first connect, and a hung
+  // server. A write that lands after the deadline is harmless: records are whole and locks expire.
+  async #send(args: string[]): Promise<unknown> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => { reject(new Error('Redis command timed out')); }, this.#timeoutMs);
+    });
+    try {
+      return await Promise.race([this.#client.then((client) => client.sendCommand(args)), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function pxArg(ttlMs: number): string {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError('ttlMs must be a positive number of milliseconds');
+  return String(Math.ceil(ttlMs));
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+function unavailable(cause: unknown): RelayError {
+  if (cause instanceof RelayError) return cause;
+  // The detail stays generic: a Redis error can quote the URL, and its password, back.
+  return new RelayError({ status: 503, title: 'Session store unavailable', code: storeUnavailableCode, cause });
+}
+
+function parseRecord(raw: string): SessionRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw new RelayError({ status: 503, title: 'Session store unavailable', detail: 'unreadable session record', code: storeUnavailableCode, cause: error });
+  }
+  if (!isRecordShape(value)) {
+    throw new RelayError({ status: 503, title: 'Session store unavailable', detail: 'unreadable session record', code: storeUnavailableCode });
+  }
+  return value;
+}
+
+function isRecordShape(value: unknown): value is SessionRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Record<string, unknown>;
+  return typeof r.id === 'string' && typeof r.claimType === 'string' && typeof r.version === 'number' && typeof r.status === 'string';
+}
