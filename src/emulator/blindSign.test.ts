@@ -28,8 +28,14 @@ describe('issuer key and blind signature (RFC 9578 A.2 vectors)', () => {
   });
 
   it('accepts rsa-pss key objects and gives the same token key as the plain rsa form', () => {
-    const { privateKey } = generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha384', mgf1HashAlgorithm: 'sha384', saltLength: 48 });
-    const key = issuerKeyFrom(privateKey);
+    const pem = generateKeyPairSync('rsa-pss', {
+      modulusLength: 2048,
+      hashAlgorithm: 'sha384',
+      mgf1HashAlgorithm: 'sha384',
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    }).privateKey;
+    const key = issuerKeyFrom(createPrivateKey(pem));
     expect(key.privateKey.asymmetricKeyType).toBe('rsa');
     expect(key.modulusBytes).toBe(256);
     expect(toHex(key.tokenKey).startsWith('30820152303d06092a864886f70d01010a')).toBe(true);

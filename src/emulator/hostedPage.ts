@@ -1,0 +1,168 @@
+import { errorBody } from './apiError.ts';
+import { allMethods } from './claimTypes.ts';
+import type { EmulatorContext } from './context.ts';
+import { inquiryCss, inquiryJs } from './hostedPageAssets.ts';
+import { readJsonObject } from './readBody.ts';
+import { isFinal, type RelayRecord } from './relays.ts';
+
+const methodLabels: Record<string, string> = {
+  facial_age_estimation: 'Facial age estimation',
+  document_selfie: 'Document and selfie',
+  live_selfie: 'Live selfie',
+};
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The `origin` query parameter when it is a plain http(s) origin; anything else means "post nothing". */
+function messageOrigin(value: string | null): string | undefined {
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `frame-ancestors`: 'self' plus the embedding origin when configured, or local development hosts. */
+function frameAncestors(ctx: EmulatorContext, origin: string | undefined): string {
+  if (!ctx.frameAncestors) return "'self' http://localhost:* http://127.0.0.1:*";
+  return origin && ctx.frameAncestors.includes(origin) ? `'self' ${origin}` : "'self'";
+}
+
+function pageHeaders(ctx: EmulatorContext, origin: string | undefined): Record<string, string> {
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    // The URL carries the session token: keep it out of Referer headers.
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "connect-src 'self'",
+      "form-action 'self'",
+      "base-uri 'none'",
+      `frame-ancestors ${frameAncestors(ctx, origin)}`,
+    ].join('; '),
+  };
+}
+
+interface PageState {
+  event: 'relay:ready' | 'relay:error' | 'relay:expire';
+  relay?: RelayRecord;
+  token?: string;
+}
+
+function renderPage(ctx: EmulatorContext, state: PageState, origin: string | undefined): string {
+  const base = ctx.basePath;
+  const screen = (id: string, title: string, text: string, visible: boolean, alert = false): string =>
+    `<section id="${id}" data-screen${visible ? '' : ' hidden'}><h1 tabindex="-1">${title}</h1><p${alert ? ' role="alert"' : ''}${id === 'done-screen' ? ' id="done-status"' : ''}>${text}</p></section>`;
+  const config = state.relay ? (ctx.claimTypes[state.relay.claimType] ?? {}) : {};
+  const methods = config.methods?.length ? config.methods : allMethods;
+  const form = state.relay
+    ? `<section id="form-screen" data-screen>
+  <h1 tabindex="-1">Verify: ${escapeHtml(config.label ?? state.relay.claimType)}</h1>
+  <p>This is the Persona Relay emulator. Choose how this verification ends.</p>
+  <form id="inquiry-form">
+    <fieldset><legend>Outcome</legend>
+      <label><input type="radio" name="outcome" value="passed" checked> Pass</label>
+      <label><input type="radio" name="outcome" value="failed"> Fail</label>
+    </fieldset>
+    <p><label for="method">Method</label>
+    <select id="method" name="method">${methods.map((m) => `<option value="${escapeHtml(m)}">${escapeHtml(methodLabels[m] ?? m)}</option>`).join('')}</select></p>
+    <div class="actions"><button type="submit">Finish verification</button><button type="button" id="cancel">Cancel</button></div>
+  </form>
+</section>`
+    : '';
+  const dataAttributes = [
+    `data-event="${state.event}"`,
+    origin ? `data-origin="${escapeHtml(origin)}"` : '',
+    state.token ? `data-token="${escapeHtml(state.token)}"` : '',
+    `data-decision-url="${escapeHtml(`${base}/relay/decision`)}"`,
+  ].join(' ');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Persona Relay emulator — verification</title>
+<link rel="stylesheet" href="${escapeHtml(`${base}/relay/inquiry.css`)}">
+<script src="${escapeHtml(`${base}/relay/inquiry.js`)}" defer></script>
+</head>
+<body ${dataAttributes}>
+<main>
+${form}
+${screen('done-screen', 'Verification finished', 'Thank you.', false)}
+${screen('canceled-screen', 'Verification canceled', 'You canceled this verification.', false)}
+${screen('error-screen', 'Verification unavailable', 'This verification link is not valid.', state.event === 'relay:error', true)}
+${screen('expired-screen', 'Verification expired', 'This verification link has expired. Start again from the site you came from.', state.event === 'relay:expire', true)}
+</main>
+</body>
+</html>`;
+}
+
+async function pageState(ctx: EmulatorContext, token: string | null): Promise<PageState> {
+  if (!token) return { event: 'relay:error' };
+  const claims = await ctx.sessions.verify(token);
+  if (claims === 'expired') return { event: 'relay:expire' };
+  if (claims === 'invalid') return { event: 'relay:error' };
+  const relay = ctx.relays.get(claims.relayToken);
+  if (!relay || relay.claimType !== claims.claimType) return { event: 'relay:error' };
+  if (relay.status === 'expired') return { event: 'relay:expire' };
+  if (isFinal(relay.status)) return { event: 'relay:error' };
+  return { event: 'relay:ready', relay, token };
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } });
+}
+
+/** Records the person's choice from the page: complete (pass/fail with a method) or cancel. */
+async function decision(ctx: EmulatorContext, req: Request): Promise<Response> {
+  const body = await readJsonObject(req).catch(() => undefined);
+  if (!body || typeof body.token !== 'string') return json(400, { ...errorBody(400, 'token is required.'), reason: 'invalid' });
+  const claims = await ctx.sessions.verify(body.token);
+  if (typeof claims === 'string') return json(401, { ...errorBody(401, `Session token ${claims}.`), reason: claims });
+  const relay = ctx.relays.get(claims.relayToken);
+  if (!relay) return json(404, { ...errorBody(404, 'No such relay.'), reason: 'invalid' });
+  if (relay.status === 'expired') return json(410, { ...errorBody(410, 'Inquiry expired.'), reason: 'expired' });
+  if (isFinal(relay.status)) return json(409, { ...errorBody(409, 'Inquiry already finished.'), reason: 'invalid' });
+  if (body.action === 'cancel') {
+    ctx.relays.finish(relay, { status: 'canceled' });
+    return json(200, { status: relay.status });
+  }
+  const outcome = body.outcome;
+  const method = body.method;
+  if (body.action !== 'complete' || (outcome !== 'passed' && outcome !== 'failed') || typeof method !== 'string') {
+    return json(400, { ...errorBody(400, 'Expected action complete with outcome passed|failed and a method, or action cancel.'), reason: 'invalid' });
+  }
+  ctx.relays.finish(relay, {
+    status: outcome === 'passed' ? 'completed' : 'failed',
+    claimResult: outcome,
+    methodology: [{ method, result: outcome }],
+  });
+  return json(200, { status: relay.status });
+}
+
+/** `{basePath}/relay…`: the page, its assets and the endpoint its buttons call. */
+export async function hostedPageRoutes(ctx: EmulatorContext, req: Request, url: URL, path: string): Promise<Response> {
+  if (path === '/relay' && (req.method === 'GET' || req.method === 'HEAD')) {
+    const origin = messageOrigin(url.searchParams.get('origin'));
+    const state = await pageState(ctx, url.searchParams.get('relay-session-access-token'));
+    if (state.relay) ctx.relays.start(state.relay);
+    const status = state.event === 'relay:ready' ? 200 : state.event === 'relay:expire' ? 410 : 401;
+    return new Response(renderPage(ctx, state, origin), { status, headers: pageHeaders(ctx, origin) });
+  }
+  if (path === '/relay/inquiry.js' && req.method === 'GET') {
+    return new Response(inquiryJs, { headers: { 'content-type': 'text/javascript; charset=utf-8', 'x-content-type-options': 'nosniff' } });
+  }
+  if (path === '/relay/inquiry.css' && req.method === 'GET') {
+    return new Response(inquiryCss, { headers: { 'content-type': 'text/css; charset=utf-8', 'x-content-type-options': 'nosniff' } });
+  }
+  if (path === '/relay/decision' && req.method === 'POST') return decision(ctx, req);
+  return json(404, errorBody(404, 'Not found.'));
+}

@@ -1,0 +1,45 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { toNodeListener } from '../shared/nodeListener.ts';
+import { createEmulatorHandler } from './handler.ts';
+import type { EmulatorControl, EmulatorOptions } from './options.ts';
+
+/** Options of `startEmulator`: the handler's plus where to listen (port 0 = any free port). */
+export interface StartEmulatorOptions extends EmulatorOptions {
+  port?: number;
+  host?: string;
+}
+
+/** A running emulator. */
+export interface RunningEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:4010` (plus the basePath, if any). */
+  url: string;
+  control: EmulatorControl;
+  close(): Promise<void>;
+}
+
+/** Starts the emulator on Node's http server. */
+export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
+  const handler = createEmulatorHandler(options);
+  const server = createServer(toNodeListener(handler));
+  const host = options.host ?? '127.0.0.1';
+  server.listen(options.port ?? 0, host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}${(options.basePath ?? '').replace(/\/+$/, '')}`,
+    control: handler.control,
+    close: async () => {
+      handler.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => {
+        server.close((error) => {
+          if (error) reject(error);
+          else resolve();
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Helpers for the emulator's own tests (not exported by the package): talk to a running emulator as
+ * the app backend would, and get tokens from an independent client (@cloudflare/privacypass-ts).
+ */
+import { publicVerif, TokenChallenge } from '@cloudflare/privacypass-ts';
+
+export const apiKey = 'sk_test_emulator';
+
+/** POST a JSON body to the emulator API with the API key. */
+export async function api(base: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${base}/api/v1${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** Creates a relay and returns the three values Persona hands out. */
+export async function createRelay(base: string, claimType: string, encryptionKeyPem: string | null = null) {
+  const res = await api(base, '/relays', { 'claim-type': claimType, 'encryption-key-pem': encryptionKeyPem });
+  if (res.status !== 201) throw new Error(`create relay: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { 'relay-token': string; 'relay-secret': string; 'relay-session-access-token': string };
+  return { relayToken: body['relay-token'], relaySecret: body['relay-secret'], sessionToken: body['relay-session-access-token'] };
+}
+
+/** Gets a challenge for the claim type and runs the whole RFC 9578 issuance with Cloudflare's client. */
+export async function issueToken(base: string, claimType: string): Promise<Uint8Array> {
+  const res = await api(base, '/relays/challenge', { 'claim-type': claimType });
+  const body = (await res.json()) as { challenge: string; 'token-key': string };
+  const challenge = TokenChallenge.deserialize(new Uint8Array(Buffer.from(body.challenge, 'base64url')));
+  const tokenKey = new Uint8Array(Buffer.from(body['token-key'], 'base64url'));
+  const client = new publicVerif.Client(publicVerif.BlindRSAMode.PSS);
+  const tokenRequest = await client.createTokenRequest(challenge, tokenKey);
+  const issued = await fetch(`${base}/api/v1/token-request`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/private-token-request' },
+    body: new Uint8Array(tokenRequest.serialize()),
+  });
+  if (issued.status !== 200) throw new Error(`token-request: ${issued.status} ${await issued.text()}`);
+  const token = await client.finalize(publicVerif.TokenResponse.deserialize(new Uint8Array(await issued.arrayBuffer())));
+  return token.serialize();
+}
+
+/** POST generate-claim with a token, as the app backend does. */
+export async function generateClaim(
+  base: string,
+  relay: { relayToken: string; relaySecret: string },
+  token: Uint8Array | undefined,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${base}/api/v1/relays/${relay.relayToken}/generate-claim`, {
+    method: 'POST',
+    headers: {
+      'persona-relay-secret': relay.relaySecret,
+      ...(token ? { authorization: `PrivateToken token=${Buffer.from(token).toString('base64url')}` } : {}),
+      ...headers,
+    },
+  });
+}
