@@ -1,5 +1,6 @@
 import { errorBody } from './apiError.ts';
 import type { EmulatorContext } from './context.ts';
+import { safeDecode } from './safeDecode.ts';
 import type { EmulatorControl, EmulatorFaults, FinishInquiry } from './options.ts';
 import { readJsonObject } from './readBody.ts';
 
@@ -92,7 +93,7 @@ export async function controlRoutes(ctx: EmulatorContext, control: EmulatorContr
     if (req.method !== 'POST') return json(405, errorBody(405, 'Use POST.'));
     const inquiry = /^\/relays\/([^/]+)\/inquiry$/.exec(route);
     if (inquiry) {
-      const relayToken = decodeURIComponent(inquiry[1] ?? '');
+      const relayToken = safeDecode(inquiry[1] ?? '');
       if (!ctx.relays.get(relayToken)) return json(404, errorBody(404, 'No relay with this token.'));
       control.finishInquiry(relayToken, parseFinish(await readJsonObject(req)));
       const relay = ctx.relays.get(relayToken);

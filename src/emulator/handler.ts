@@ -4,6 +4,7 @@ import { errorBody, EmulatorApiError } from './apiError.ts';
 import { createRelay, generateClaim, issueToken, requestChallenge, tokenFrom } from './apiRoutes.ts';
 import { defaultClaimTypes } from './claimTypes.ts';
 import type { EmulatorContext } from './context.ts';
+import { safeDecode } from './safeDecode.ts';
 import { controlRoutes, createControl } from './controlRoutes.ts';
 import { hostedPageRoutes } from './hostedPage.ts';
 import { createIdempotencyStore } from './idempotency.ts';
@@ -151,7 +152,7 @@ async function api(ctx: EmulatorContext, req: Request, url: URL, route: string):
 
     if (claimMatch) {
       if (req.method !== 'POST') throw new EmulatorApiError(405, 'Use POST.');
-      const relayToken = decodeURIComponent(claimMatch[1] ?? '');
+      const relayToken = safeDecode(claimMatch[1] ?? '');
       const idempotencyKey = req.headers.get('idempotency-key');
       const run = async (): Promise<Response> => {
         const result = await generateClaim(ctx, req, url, relayToken);
