@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from './index.ts';
+import { createRelay, generateClaim, issueToken } from './testSupport.ts';
+
+const running: RunningEmulator[] = [];
+async function start(options: Parameters<typeof startEmulator>[0] = {}): Promise<RunningEmulator> {
+  const emulator = await startEmulator(options);
+  running.push(emulator);
+  return emulator;
+}
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((e) => e.close()));
+});
+
+const page = (base: string, token: string, origin?: string): Promise<Response> =>
+  fetch(`${base}/relay?relay-session-access-token=${encodeURIComponent(token)}${origin === undefined ? '' : `&origin=${encodeURIComponent(origin)}`}`);
+const decide = (base: string, payload: unknown): Promise<Response> =>
+  fetch(`${base}/relay/decision`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+
+describe('hosted inquiry page', () => {
+  it('renders a labelled form with same-origin script and style only, framed by local hosts by default', async () => {
+    const { url } = await start();
+    const relay = await createRelay(url, 'age_over_18_germany');
+    const res = await page(url, relay.sessionToken, 'http://localhost:5173');
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'self' http://localhost:* http://127.0.0.1:*");
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    const html = await res.text();
+    expect(html).toContain('data-event="relay:ready"');
+    expect(html).toContain('data-origin="http://localhost:5173"');
+    expect(html).toMatch(/<label for="method">/);
+    expect(html).toMatch(/<script src="\/relay\/inquiry\.js" defer><\/script>/);
+    expect(html).not.toMatch(/<script>/);
+    expect(html).not.toMatch(/ on\w+="/);
+    expect(html).not.toContain(relay.relaySecret);
+    expect((await fetch(`${url}/relay/inquiry.js`)).headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('limits frame-ancestors to a configured origin, and posts nowhere without a valid origin', async () => {
+    const { url } = await start({ frameAncestors: ['https://shop.example'] });
+    const relay = await createRelay(url, 'age_over_18_germany');
+    expect((await page(url, relay.sessionToken, 'https://shop.example')).headers.get('content-security-policy')).toContain("frame-ancestors 'self' https://shop.example");
+    expect((await page(url, relay.sessionToken, 'https://evil.example')).headers.get('content-security-policy')).toMatch(/frame-ancestors 'self'$/);
+    for (const origin of [undefined, '*', 'javascript:alert(1)', 'https://shop.example/path', '"><script>']) {
+      expect(await (await page(url, relay.sessionToken, origin)).text()).not.toContain('data-origin');
+    }
+  });
+
+  it('shows the error screen for a bad token and the expired screen after 30 minutes', async () => {
+    const emulator = await start();
+    const bad = await page(emulator.url, 'not.a.jwt', 'http://localhost:1');
+    expect(bad.status).toBe(401);
+    const badHtml = await bad.text();
+    expect(badHtml).toContain('data-event="relay:error"');
+    expect(badHtml).toMatch(/<section id="error-screen" data-screen>/);
+    const relay = await createRelay(emulator.url, 'age_over_18_germany');
+    const forged = relay.sessionToken.slice(0, -2) + (relay.sessionToken.endsWith('AA') ? 'BB' : 'AA');
+    expect((await page(emulator.url, forged)).status).toBe(401);
+    emulator.control.advanceClock(31 * 60);
+    const expired = await page(emulator.url, relay.sessionToken);
+    expect(expired.status).toBe(410);
+    expect(await expired.text()).toContain('data-event="relay:expire"');
+  });
+
+  it('moves the inquiry to pending on open and records the person’s choice once', async () => {
+    const { url } = await start();
+    const relay = await createRelay(url, 'age_over_18_united_kingdom');
+    const token = await issueToken(url, 'age_over_18_united_kingdom');
+    await page(url, relay.sessionToken);
+    expect((await generateClaim(url, relay, token)).status).toBe(403);
+    expect((await decide(url, { token: relay.sessionToken, action: 'complete', outcome: 'maybe', method: 'live_selfie' })).status).toBe(400);
+    const done = await decide(url, { token: relay.sessionToken, action: 'complete', outcome: 'passed', method: 'document_selfie' });
+    expect(await done.json()).toEqual({ status: 'completed' });
+    expect((await decide(url, { token: relay.sessionToken, action: 'cancel' })).status).toBe(409);
+    const claim = (await (await generateClaim(url, relay, token)).json()) as { 'claim-payload': string };
+    expect(JSON.parse(claim['claim-payload'])).toEqual({
+      claim_type: 'age_over_18_united_kingdom',
+      claim_result: 'passed',
+      methodology: [{ method: 'document_selfie', result: 'passed' }],
+    });
+  });
+
+  it('records a cancel, and refuses decisions with a bad or expired token', async () => {
+    const emulator = await start();
+    const relay = await createRelay(emulator.url, 'age_over_18_germany');
+    expect((await decide(emulator.url, { token: 'x', action: 'cancel' })).status).toBe(401);
+    expect(await (await decide(emulator.url, { token: relay.sessionToken, action: 'cancel' })).json()).toEqual({ status: 'canceled' });
+    const other = await createRelay(emulator.url, 'age_over_18_germany');
+    emulator.control.advanceClock(31 * 60);
+    const late = await decide(emulator.url, { token: other.sessionToken, action: 'cancel' });
+    expect(late.status).toBe(401);
+    expect(await late.json()).toMatchObject({ reason: 'expired' });
+  });
+
+  it('is served under a basePath', async () => {
+    const { url } = await start({ basePath: '/persona/' });
+    expect(url.endsWith('/persona')).toBe(true);
+    const relay = await createRelay(url, 'age_over_18_germany');
+    const html = await (await page(url, relay.sessionToken)).text();
+    expect(html).toContain('src="/persona/relay/inquiry.js"');
+    expect(html).toContain('data-decision-url="/persona/relay/decision"');
+    expect((await fetch(`${new URL(url).origin}/api/v1/relays`, { method: 'POST' })).status).toBe(404);
+  });
+});
