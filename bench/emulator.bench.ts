@@ -45,7 +45,7 @@ async function claims(total: number, concurrency: number): Promise<void> {
       while (next < total) {
         const i = next;
         next += 1;
-        const res = await generateClaim(emulator.url, relays[i]!, tokens[i]!);
+        const res = await generateClaim(emulator.url, relays[i]!, tokens[i]);
         await res.arrayBuffer();
         if (res.status === 200) ok += 1;
       }
