@@ -130,6 +130,16 @@ describe('POST /relays/challenge', () => {
     expect(again['token-key-id']).toBe(body['token-key-id']);
   });
 
+  it('names the publicUrl host as issuer when mounted behind another server', async () => {
+    const mounted = await startEmulator({ publicUrl: 'https://relay.example:8443/persona' });
+    try {
+      const body = (await (await api(mounted.url, '/relays/challenge', { 'claim-type': 'live_human_presence' })).json()) as Record<string, string>;
+      expect(TokenChallenge.deserialize(new Uint8Array(Buffer.from(body.challenge ?? '', 'base64url'))).issuerName).toBe('relay.example:8443');
+    } finally {
+      await mounted.close();
+    }
+  });
+
   it('gives each claim type its own key, and 4096-bit keys when configured', async () => {
     const a = (await (await api(base, '/relays/challenge', { 'claim-type': 'age_over_18_brazil' })).json()) as Record<string, string>;
     const b = (await (await api(base, '/relays/challenge', { 'claim-type': 'age_over18_brazil' })).json()) as Record<string, string>;

@@ -148,6 +148,15 @@ describe('generate-claim', () => {
     expect((await generateClaim(base, relay, token, { 'idempotency-key': 'idem-1' })).status).toBe(401);
   });
 
+  it('does not store a 403: a retry with the same Idempotency-Key after the inquiry ends gets the claim', async () => {
+    const relay = await createRelay(base, 'age_over_18_germany');
+    const token = await issueToken(base, 'age_over_18_germany');
+    expect((await generateClaim(base, relay, token, { 'idempotency-key': 'retry-me' })).status).toBe(403);
+    emulator.control.finishInquiry(relay.relayToken, { status: 'completed' });
+    expect((await generateClaim(base, relay, token, { 'idempotency-key': 'retry-me' })).status).toBe(200);
+    expect((await generateClaim(base, relay, token, { 'idempotency-key': 'x'.repeat(256) })).status).toBe(400);
+  });
+
   it('spends the token once for 100 concurrent calls with one Idempotency-Key, all with the same body', async () => {
     const relay = await createRelay(base, 'age_over_18_estimated');
     emulator.control.finishInquiry(relay.relayToken, { status: 'completed' });

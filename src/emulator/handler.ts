@@ -1,14 +1,14 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConnectionDrop } from '../shared/connectionDrop.ts';
 import { errorBody, EmulatorApiError } from './apiError.ts';
-import { createRelay, generateClaim, issueToken, requestChallenge, tokenFrom } from './apiRoutes.ts';
+import { createRelay, generateClaim, issueToken, requestChallenge } from './apiRoutes.ts';
 import { defaultClaimTypes } from './claimTypes.ts';
 import type { EmulatorContext } from './context.ts';
 import { safeDecode } from './safeDecode.ts';
 import { controlRoutes, createControl } from './controlRoutes.ts';
 import { hostedPageRoutes } from './hostedPage.ts';
-import { createIdempotencyStore } from './idempotency.ts';
-import { inflectKeys, parseKeyInflection } from './inflection.ts';
+import { createIdempotencyStore, type StoredResponse } from './idempotency.ts';
+import { inflectKeys, parseKeyInflection, type KeyInflection } from './inflection.ts';
 import { createIssuerKeyring } from './issuerKeyring.ts';
 import type { EmulatorHandler, EmulatorOptions } from './options.ts';
 import { createRateLimiter, type RateLimitState } from './rateLimiter.ts';
@@ -150,35 +150,23 @@ async function api(ctx: EmulatorContext, req: Request, url: URL, route: string):
     const inflection = parseKeyInflection(req.headers.get('key-inflection'));
     if (!inflection) throw new EmulatorApiError(400, 'Key-Inflection must be camel, kebab or snake.');
 
+    const respond = (result: RouteResult): Response => {
+      log(result.status, result.tokenConsumed === undefined ? {} : { tokenConsumed: result.tokenConsumed });
+      return toResponse(result, inflection, headers);
+    };
     if (claimMatch) {
       if (req.method !== 'POST') throw new EmulatorApiError(405, 'Use POST.');
       const relayToken = safeDecode(claimMatch[1] ?? '');
+      const run = async (): Promise<Response> => respond(await generateClaim(ctx, req, url, relayToken));
       const idempotencyKey = req.headers.get('idempotency-key');
-      const run = async (): Promise<Response> => {
-        const result = await generateClaim(ctx, req, url, relayToken);
-        return finish(result);
-      };
       if (idempotencyKey === null) return await run();
-      const tokenHex = Buffer.from(tokenFrom(req.headers.get('authorization')) ?? []).toString('hex');
-      const fingerprint = [relayToken, tokenHex, req.headers.get('persona-relay-secret') ?? '', inflection].join('\n');
-      return await ctx.idempotency.serialise(idempotencyKey, async () => {
-        const stored = ctx.idempotency.lookup(idempotencyKey);
-        if (stored && stored.fingerprint !== fingerprint) {
-          throw new EmulatorApiError(409, 'This Idempotency-Key was used with a different request.');
-        }
-        if (stored) {
-          log(stored.response.status, { replayed: true, tokenConsumed: false });
-          return new Response(stored.response.body, {
-            status: stored.response.status,
-            headers: { ...Object.fromEntries(stored.response.headers), ...headers, 'Idempotent-Replayed': 'true' },
-          });
-        }
-        const response = await run();
-        if (response.ok) {
-          const body = await response.clone().text();
-          ctx.idempotency.store(idempotencyKey, fingerprint, { status: response.status, body, headers: [['content-type', response.headers.get('content-type') ?? '']] });
-        }
-        return response;
+      if (idempotencyKey === '' || idempotencyKey.length > 255) throw new EmulatorApiError(400, 'Idempotency-Key must be 1 to 255 characters.');
+      const fingerprint = createHash('sha256')
+        .update([relayToken, req.headers.get('authorization') ?? '', req.headers.get('persona-relay-secret') ?? '', inflection].join('\n'))
+        .digest('hex');
+      return await idempotent(ctx, idempotencyKey, fingerprint, run, (stored) => {
+        log(stored.status, { replayed: true, tokenConsumed: false });
+        return new Response(stored.body, { status: stored.status, headers: { ...Object.fromEntries(stored.headers), ...headers, 'Idempotent-Replayed': 'true' } });
       });
     }
 
@@ -187,21 +175,10 @@ async function api(ctx: EmulatorContext, req: Request, url: URL, route: string):
       '/relays/challenge': () => requestChallenge(ctx, req, url),
       '/token-request': () => issueToken(ctx, req),
     };
-    const route_ = routes[route];
-    if (!route_) throw new EmulatorApiError(404, 'No such route.');
+    const handle = routes[route];
+    if (!handle) throw new EmulatorApiError(404, 'No such route.');
     if (req.method !== 'POST') throw new EmulatorApiError(405, 'Use POST.');
-    return finish(await route_());
-
-    function finish(result: RouteResult): Response {
-      log(result.status, result.tokenConsumed === undefined ? {} : { tokenConsumed: result.tokenConsumed });
-      if (result.binary) {
-        return new Response(new Uint8Array(result.binary), {
-          status: result.status,
-          headers: { 'content-type': result.contentType ?? 'application/octet-stream', 'cache-control': 'no-store', ...headers },
-        });
-      }
-      return jsonResponse(result.status, inflectKeys(result.body ?? {}, inflection ?? 'kebab'), { ...headers, ...result.headers });
-    }
+    return respond(await handle());
   } catch (error) {
     if (error instanceof ConnectionDrop) throw error;
     const status = error instanceof EmulatorApiError ? error.status : 500;
@@ -210,4 +187,39 @@ async function api(ctx: EmulatorContext, req: Request, url: URL, route: string):
     log(status);
     return jsonResponse(status, errorBody(status, detail), { ...headers, ...(error instanceof EmulatorApiError ? error.headers : {}) });
   }
+}
+
+function toResponse(result: RouteResult, inflection: KeyInflection, headers: Record<string, string>): Response {
+  if (result.binary) {
+    return new Response(new Uint8Array(result.binary), {
+      status: result.status,
+      headers: { 'content-type': result.contentType ?? 'application/octet-stream', 'cache-control': 'no-store', ...headers },
+    });
+  }
+  return jsonResponse(result.status, inflectKeys(result.body ?? {}, inflection), { ...headers, ...result.headers });
+}
+
+/**
+ * Runs one call per Idempotency-Key at a time: a fresh key runs and stores a success; a stored one
+ * with the same fingerprint is replayed; with another fingerprint it is a 409.
+ */
+async function idempotent(
+  ctx: EmulatorContext,
+  key: string,
+  fingerprint: string,
+  run: () => Promise<Response>,
+  replay: (stored: StoredResponse) => Response,
+): Promise<Response> {
+  return ctx.idempotency.serialise(key, async () => {
+    const stored = ctx.idempotency.lookup(key);
+    if (stored && stored.fingerprint !== fingerprint) throw new EmulatorApiError(409, 'This Idempotency-Key was used with a different request.');
+    if (stored) return replay(stored.response);
+    const response = await run();
+    // Only successes are kept: a 403 "not yet available" must be retried with the same key.
+    if (response.ok) {
+      const body = await response.clone().text();
+      ctx.idempotency.store(key, fingerprint, { status: response.status, body, headers: [['content-type', response.headers.get('content-type') ?? '']] });
+    }
+    return response;
+  });
 }
