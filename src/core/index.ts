@@ -1,1 +1,1 @@
-export { PRIVACY_PASS_TOKEN_TYPE } from '../privacy-pass/index.ts';
+export { TOKEN_TYPE_BLIND_RSA } from '../privacy-pass/index.ts';

@@ -1,2 +1,2 @@
-import { PRIVACY_PASS_TOKEN_TYPE } from '../privacy-pass/index.ts';
-self.postMessage(PRIVACY_PASS_TOKEN_TYPE);
+import { TOKEN_TYPE_BLIND_RSA } from '../privacy-pass/index.ts';
+self.postMessage(TOKEN_TYPE_BLIND_RSA);
