@@ -1,0 +1,148 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RelaySessionInfo, RelaySessionState } from '../core/types.ts';
+import type { EmulatorLogEntry } from '../emulator/index.ts';
+import { beginIssuance } from '../privacy-pass/index.ts';
+import { toNodeListener, type FetchHandler } from '../shared/nodeListener.ts';
+
+/** A fetch-style handler listening on an ephemeral loopback port. */
+export interface ServedHandler {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves a handler over real HTTP on 127.0.0.1, as an app instance behind a load balancer would be. */
+export async function serveHandler(handler: FetchHandler): Promise<ServedHandler> {
+  const server: Server = createServer(toNodeListener(handler));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${String(port)}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => { resolve(); });
+      }),
+  };
+}
+
+/** One HTTP answer as the browser saw it. */
+export interface Answer<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A browser's calls to the backend routes, without the worker or React: each returns the raw answer. */
+export class BrowserDriver {
+  /** Every retry the driver made after a 429/5xx, as a person pressing "try again" would. */
+  retries = 0;
+
+  constructor(
+    readonly base: string,
+    readonly retryStatuses: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]),
+    readonly maxRetries = 30,
+  ) {}
+
+  async call<T = unknown>(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<Answer<T>> {
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      ...init,
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // Non-JSON bodies stay text so a test can show what it got.
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers };
+  }
+
+  /** Calls until the answer is not a retryable status; returns the last answer. */
+  async retrying<T = unknown>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
+    for (let attempt = 0; ; attempt += 1) {
+      const answer = await this.call<T>(method, path, body).catch((): Answer<T> | undefined => undefined);
+      if (answer && !this.retryStatuses.has(answer.status)) return answer;
+      if (attempt >= this.maxRetries) return answer ?? { status: 0, body: undefined as T, headers: new Headers() };
+      this.retries += 1;
+      await sleep(Math.min(20 * 2 ** attempt, 200));
+    }
+  }
+
+  async createSession(claimType: string): Promise<RelaySessionInfo> {
+    const answer = await this.retrying<RelaySessionInfo>('POST', '/sessions', { claimType });
+    expectStatus(answer, 201, 'create session');
+    return answer.body;
+  }
+
+  /** challenge → blind → issue → finalize, as the worker does; returns the base64url Token. */
+  async obtainToken(sessionId: string): Promise<string> {
+    const challenge = await this.retrying<{ challenge: string; tokenKey: string; tokenKeyId: string }>(
+      'POST',
+      `/sessions/${sessionId}/challenge`,
+    );
+    expectStatus(challenge, 200, 'challenge');
+    const pending = await beginIssuance({ challenge: fromB64(challenge.body.challenge), tokenKey: fromB64(challenge.body.tokenKey) });
+    const issued = await this.retrying<{ tokenResponse: string }>('POST', `/sessions/${sessionId}/issue`, {
+      tokenRequest: toB64(pending.tokenRequest),
+    });
+    expectStatus(issued, 200, 'issue');
+    return toB64(await pending.finalize(fromB64(issued.body.tokenResponse)));
+  }
+
+  redeem(sessionId: string, token: string, init?: RequestInit): Promise<Answer<{ status: string }>> {
+    return this.call('POST', `/sessions/${sessionId}/redeem`, { token }, init);
+  }
+
+  read(sessionId: string): Promise<Answer<RelaySessionState>> {
+    return this.call('GET', `/sessions/${sessionId}`);
+  }
+
+  /** Polls until a final status (or `needs-token`), honouring `pollAfterMs` within bounds. */
+  async pollUntilSettled(sessionId: string, timeoutMs = 20_000): Promise<RelaySessionState> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const answer = await this.read(sessionId).catch(() => undefined);
+      if (answer?.status === 200 && settled.has(answer.body.status)) return answer.body;
+      if (Date.now() > deadline) {
+        throw new Error(`session ${sessionId} did not settle: last ${answer ? `${String(answer.status)} ${JSON.stringify(answer.body)}` : 'no answer'}`);
+      }
+      const hint = answer?.status === 200 ? answer.body.pollAfterMs : undefined;
+      await sleep(Math.min(Math.max(hint ?? 50, 20), 250));
+    }
+  }
+}
+
+const settled = new Set(['passed', 'failed', 'expired', 'error', 'needs-token']);
+
+/** generate-claim calls in the emulator's log that spent a token, optionally for one relay. */
+export function consumptions(log: EmulatorLogEntry[], relayToken?: string): number {
+  return log.filter(
+    (e) =>
+      e.path.endsWith('/generate-claim') &&
+      e.tokenConsumed === true &&
+      e.replayed !== true &&
+      (relayToken === undefined || e.path.includes(`/relays/${relayToken}/`)),
+  ).length;
+}
+
+function expectStatus(answer: Answer, status: number, what: string): void {
+  if (answer.status !== status) throw new Error(`${what}: expected ${String(status)}, got ${String(answer.status)} ${JSON.stringify(answer.body)}`);
+}
+
+/** Unpadded base64url of bytes. */
+export function toB64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64url');
+}
+
+/** Bytes of (padded or unpadded) base64url. */
+export function fromB64(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64url'));
+}
+
+/** A promise that resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
