@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anyMethod, hostileBody, hostileId, hugeBody, isErrorShape, rawRequest, wrongTypedValue, type RawAnswer } from '../testing/hostileInput.ts';
+import { beginIssuance } from '../privacy-pass/index.ts';
 import { startEmulator, type RunningEmulator } from './index.ts';
 
 const apiKey = 'sk_test_fuzz_secret_key';
@@ -36,7 +37,7 @@ function expectRejected(answer: RawAnswer, what: string): void {
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator({ apiKey, rateLimit: 1_000_000_000 });
+  emulator = await startEmulator({ apiKey, rateLimit: 1_000_000_000, control: true });
   const created = await rawRequest(emulator.url, 'POST', '/api/v1/relays', JSON.stringify({ 'claim-type': 'age_over_18_germany', 'encryption-key-pem': null }), auth);
   expect(created.status).toBe(201);
   const body = JSON.parse(created.text) as Record<string, string>;
@@ -155,5 +156,33 @@ describe('emulator under hostile input', () => {
     }
     const healthy = await rawRequest(emulator.url, 'POST', '/api/v1/relays/challenge', JSON.stringify({ 'claim-type': 'age_over_18_germany' }), auth);
     expect(healthy.status).toBe(200);
+  });
+
+  it('still serves the victim relay exactly once after all of the above', async () => {
+    const challenge = await rawRequest(emulator.url, 'POST', '/api/v1/relays/challenge', JSON.stringify({ 'claim-type': 'age_over_18_germany' }), auth);
+    const materials = JSON.parse(challenge.text) as Record<string, string>;
+    const pending = await beginIssuance({
+      challenge: new Uint8Array(Buffer.from(materials.challenge ?? '', 'base64url')),
+      tokenKey: new Uint8Array(Buffer.from(materials['token-key'] ?? '', 'base64url')),
+    });
+    const issued = await fetch(`${emulator.url}/api/v1/token-request`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/private-token-request' },
+      body: pending.tokenRequest,
+    });
+    expect(issued.status).toBe(200);
+    const token = Buffer.from(await pending.finalize(new Uint8Array(await issued.arrayBuffer()))).toString('base64url');
+    emulator.control.finishInquiry(victim.relayToken, { status: 'completed', claimResult: 'passed' });
+    const redeem = (): Promise<RawAnswer> =>
+      rawRequest(emulator.url, 'POST', `/api/v1/relays/${victim.relayToken}/generate-claim`, '', {
+        'persona-relay-secret': victim.relaySecret,
+        authorization: `PrivateToken token=${token}`,
+      });
+    const first = await redeem();
+    expect(first.status).toBe(200);
+    expect(first.text).toContain('passed');
+    expect((await redeem()).status).toBe(401);
+    const spent = emulator.control.log().filter((e) => e.path.includes(victim.relayToken) && e.tokenConsumed === true);
+    expect(spent).toHaveLength(1);
   });
 });
