@@ -89,7 +89,7 @@ export async function issueToken(ctx: EmulatorContext, req: Request): Promise<Ro
   if (!key) throw new EmulatorApiError(400, 'No issuer key matches truncated_token_key_id; request a challenge first.');
   let signature: Uint8Array;
   try {
-    signature = blindSign(key, request.blindedMsg);
+    signature = blindSign(key, request.blindedMessage);
   } catch {
     throw new EmulatorApiError(400, 'blinded_msg does not fit the issuer key.');
   }
@@ -125,7 +125,7 @@ async function checkToken(ctx: EmulatorContext, claimType: string, token: Uint8A
   const key = await ctx.keyring.get(claimType);
   if (hex(parts.tokenKeyId) !== hex(key.tokenKeyId)) return false;
   if (!ctx.issuedChallenges.get(claimType)?.has(hex(parts.challengeDigest))) return false;
-  return verifyTokenSignature(token, key);
+  return await verifyTokenSignature(token, key);
 }
 
 /** POST /relays/{relay-token}/generate-claim (the caller serialises per Idempotency-Key). */

@@ -2,7 +2,9 @@ import { generateKeyPairSync, privateDecrypt, constants } from 'node:crypto';
 import { WWWAuthenticateHeader } from '@cloudflare/privacypass-ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from './index.ts';
-import { createRelay, generateClaim, issueToken } from './testSupport.ts';
+import { verifyToken } from '../privacy-pass/index.ts';
+import { startEmulator as start } from './startEmulator.ts';
+import { api, createRelay, generateClaim, issueToken, issueTokenWithKit } from './testSupport.ts';
 
 let emulator: RunningEmulator;
 let base: string;
@@ -36,6 +38,27 @@ describe('generate-claim', () => {
       methodology: [{ method: 'document_selfie', result: 'passed' }],
     });
     expect(consumptions()).toBe(1);
+  });
+
+  it('redeems tokens from the kit’s own client at 2048 and 4096 bits', async () => {
+    const big = await start({ keyBits: 4096, control: true });
+    try {
+      for (const server of [emulator, big]) {
+        const relay = await createRelay(server.url, 'age_over_18_germany');
+        server.control.finishInquiry(relay.relayToken, { status: 'completed' });
+        const token = await issueTokenWithKit(server.url, 'age_over_18_germany');
+        expect((await generateClaim(server.url, relay, token)).status).toBe(200);
+        expect((await generateClaim(server.url, relay, token)).status).toBe(401);
+      }
+    } finally {
+      await big.close();
+    }
+  });
+
+  it('gives Cloudflare’s client tokens the kit’s verifier accepts (RFC 9578 type 2 is 2048-bit there)', async () => {
+    const token = await issueToken(base, 'age_over_18_germany');
+    const { 'token-key': tokenKey } = (await (await api(base, '/relays/challenge', { 'claim-type': 'age_over_18_germany' })).json()) as { 'token-key': string };
+    expect(await verifyToken(token, new Uint8Array(Buffer.from(tokenKey, 'base64url')))).toBe(true);
   });
 
   it('refuses a spent token with 401 and a fresh PrivateToken challenge Cloudflare can parse', async () => {

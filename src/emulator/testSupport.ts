@@ -3,6 +3,7 @@
  * the app backend would, and get tokens from an independent client (@cloudflare/privacypass-ts).
  */
 import { publicVerif, TokenChallenge } from '@cloudflare/privacypass-ts';
+import { beginIssuance } from '../privacy-pass/index.ts';
 
 export const apiKey = 'sk_test_emulator';
 
@@ -56,4 +57,21 @@ export async function generateClaim(
       ...headers,
     },
   });
+}
+
+/** The same issuance with the kit's own pure client (src/privacy-pass), as the worker runs it. */
+export async function issueTokenWithKit(base: string, claimType: string): Promise<Uint8Array> {
+  const res = await api(base, '/relays/challenge', { 'claim-type': claimType });
+  const body = (await res.json()) as { challenge: string; 'token-key': string };
+  const pending = await beginIssuance({
+    challenge: new Uint8Array(Buffer.from(body.challenge, 'base64url')),
+    tokenKey: new Uint8Array(Buffer.from(body['token-key'], 'base64url')),
+  });
+  const issued = await fetch(`${base}/api/v1/token-request`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/private-token-request' },
+    body: new Uint8Array(pending.tokenRequest),
+  });
+  if (issued.status !== 200) throw new Error(`token-request: ${issued.status} ${await issued.text()}`);
+  return pending.finalize(new Uint8Array(await issued.arrayBuffer()));
 }
