@@ -168,7 +168,7 @@ describe('emulator under hostile input', () => {
     const issued = await fetch(`${emulator.url}/api/v1/token-request`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/private-token-request' },
-      body: pending.tokenRequest,
+      body: new Uint8Array(pending.tokenRequest),
     });
     expect(issued.status).toBe(200);
     const token = Buffer.from(await pending.finalize(new Uint8Array(await issued.arrayBuffer()))).toString('base64url');
