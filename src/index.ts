@@ -1,1 +1,1 @@
-export { spawnRelayWorker } from './worker/spawn.ts';
+export {};

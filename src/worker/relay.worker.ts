@@ -1,2 +1,33 @@
-import { TOKEN_TYPE_BLIND_RSA } from '../privacy-pass/index.ts';
-self.postMessage(TOKEN_TYPE_BLIND_RSA);
+import { createRelayClient } from '../core/client.ts';
+import { obtainToken } from './obtainToken.ts';
+import { parseWorkerRequest, serializeError, type WorkerResponse } from './protocol.ts';
+
+// The worker's own global; typed locally so the DOM lib of the rest of the package stays as it is.
+const scope = self as unknown as { postMessage(message: WorkerResponse): void; onmessage: ((event: MessageEvent) => void) | null };
+const running = new Map<number, AbortController>();
+
+scope.onmessage = (event: MessageEvent) => {
+  const request = parseWorkerRequest(event.data);
+  if (!request) {
+    const id = typeof (event.data as { id?: unknown } | null)?.id === 'number' ? (event.data as { id: number }).id : -1;
+    scope.postMessage({ type: 'error', id, error: { name: 'RelayProtocolError', title: 'Malformed worker message', code: 'bad-message' } });
+    return;
+  }
+  if (request.type === 'cancel') {
+    running.get(request.id)?.abort();
+    running.delete(request.id);
+    return;
+  }
+  const controller = new AbortController();
+  running.set(request.id, controller);
+  const started = performance.now();
+  const client = createRelayClient({ baseUrl: request.baseUrl, headers: request.headers, credentials: request.credentials, timeoutMs: request.timeoutMs });
+  obtainToken(client, request.sessionId, { signal: controller.signal })
+    .then((token) => {
+      if (!controller.signal.aborted) scope.postMessage({ type: 'token', id: request.id, token, ms: performance.now() - started });
+    })
+    .catch((error: unknown) => {
+      if (!controller.signal.aborted) scope.postMessage({ type: 'error', id: request.id, error: serializeError(error) });
+    })
+    .finally(() => running.delete(request.id));
+};

@@ -1,0 +1,308 @@
+import { createDefaultTokenSource, type TokenSource } from '../worker/tokenSource.ts';
+import type { RelayClient } from './client.ts';
+import { RelayApiError, RelayError } from './errors.ts';
+import { finalFlowStatuses, type RelayFlowEvent, type RelayFlowSnapshot, type RelayFlowStatus } from './flowState.ts';
+import { buildInquiryUrl } from './inquiry.ts';
+import type { InquiryEvent, RelaySessionInfo, RelaySessionState } from './types.ts';
+
+/** Options of a `RelayFlow`. Give `claimType` to create a session, or `session` when the app made one. */
+export interface RelayFlowOptions {
+  client: RelayClient;
+  claimType?: string;
+  session?: RelaySessionInfo;
+  /** The hosted inquiry page, e.g. the emulator's `/persona/relay` or Persona's hosted URL. */
+  inquiryUrl: string;
+  /** Origin the hosted page posts its messages to; defaults to the page's own. */
+  origin?: string;
+  /** Default: a module Web Worker, or in-thread where there is none. */
+  tokenSource?: TokenSource;
+  /** True when the caller polls `GET /sessions/:id` itself and feeds `receiveSessionState` (the React hook). */
+  externalPolling?: boolean;
+  /** First poll delay; later ones back off ×1.5 up to `maxPollIntervalMs`. Default 250 ms. */
+  pollIntervalMs?: number;
+  /** Default 4 s. */
+  maxPollIntervalMs?: number;
+  /** New tokens to try when Persona refuses one (`needs-token`). Default 3. */
+  maxTokenAttempts?: number;
+  /** Injected clock for expiry. */
+  now?: () => number;
+  onEvent?: (event: RelayFlowEvent) => void;
+}
+
+const isFinal = (status: RelayFlowStatus): boolean => (finalFlowStatuses as readonly string[]).includes(status);
+const isAbort = (error: unknown): boolean => error instanceof DOMException && error.name === 'AbortError';
+
+function toRelayError(error: unknown): RelayError {
+  if (error instanceof RelayError) return error;
+  return new RelayError({ title: 'Verification failed', detail: error instanceof Error ? error.message : undefined, cause: error });
+}
+
+/**
+ * The whole verification as a framework-free state machine (DESIGN.md "core"): subscribe to it, read
+ * `getSnapshot()`, and drive it with `start`, `cancel`, `retry`, `handleInquiryEvent` and `dispose`.
+ */
+export class RelayFlow {
+  readonly #options: RelayFlowOptions;
+  readonly #listeners = new Set<() => void>();
+  readonly #tokenSource: TokenSource;
+  #snapshot: RelayFlowSnapshot = { status: 'idle' };
+  #run: AbortController | undefined;
+  #token: Promise<string> | undefined;
+  #timers = new Set<ReturnType<typeof setTimeout>>();
+  #tokenAttempts = 0;
+  #pollAttempt = 0;
+  #disposed = false;
+
+  constructor(options: RelayFlowOptions) {
+    if (!options.claimType && !options.session) throw new TypeError('RelayFlow: give claimType or session');
+    this.#options = options;
+    this.#tokenSource = options.tokenSource ?? createDefaultTokenSource(options.client);
+  }
+
+  /** Calls `listener` after every change; returns the unsubscribe function. */
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  /** The current state; the same object until something changes (what `useSyncExternalStore` needs). */
+  getSnapshot = (): RelayFlowSnapshot => this.#snapshot;
+
+  /** Starts the verification once; later calls do nothing until `retry`. */
+  start(): void {
+    if (this.#disposed || this.#snapshot.status !== 'idle') return;
+    void this.#begin();
+  }
+
+  /** Stops the verification where it is (the person gave up); `retry` starts again. */
+  cancel(): void {
+    if (this.#disposed || isFinal(this.#snapshot.status) || this.#snapshot.status === 'idle') return;
+    const session = 'session' in this.#snapshot ? this.#snapshot.session : undefined;
+    this.#stopRun();
+    this.#set(session ? { status: 'canceled', session } : { status: 'canceled' });
+  }
+
+  /** From a final state, starts over with a new session (or the app's session again). */
+  retry(): void {
+    if (this.#disposed || (!isFinal(this.#snapshot.status) && this.#snapshot.status !== 'idle')) return;
+    this.#stopRun();
+    this.#set({ status: 'idle' });
+    void this.#begin();
+  }
+
+  /** Stops everything for good: requests aborted, timers cleared, worker terminated, listeners dropped. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#stopRun();
+    this.#tokenSource.dispose();
+    this.#listeners.clear();
+  }
+
+  /** Feeds a message of the hosted inquiry page (see `parseInquiryMessage`). */
+  handleInquiryEvent(event: InquiryEvent): void {
+    const snapshot = this.#snapshot;
+    if (this.#disposed || snapshot.status !== 'inquiry') return;
+    this.#emit({ type: 'inquiry', sessionId: snapshot.session.sessionId, event: event.type });
+    switch (event.type) {
+      case 'relay:complete':
+        void this.#redeem(snapshot.session);
+        return;
+      case 'relay:cancel':
+        this.#stopRun();
+        this.#set({ status: 'canceled', session: snapshot.session });
+        return;
+      case 'relay:expire':
+        this.#stopRun();
+        this.#set({ status: 'expired', session: snapshot.session });
+        return;
+      case 'relay:error':
+        this.#fail(new RelayError({ title: 'The verification page reported an error', detail: event.message, code: 'inquiry-error' }), snapshot.session);
+        return;
+      case 'relay:ready':
+        return;
+    }
+  }
+
+  /** Applies a `GET /sessions/:id` answer (from the flow's own polling or the caller's). */
+  receiveSessionState(state: RelaySessionState): void {
+    const snapshot = this.#snapshot;
+    if (this.#disposed || (snapshot.status !== 'redeeming' && snapshot.status !== 'polling')) return;
+    const { session } = snapshot;
+    switch (state.status) {
+      case 'passed':
+      case 'failed':
+        if (!state.claim) {
+          this.#fail(new RelayError({ title: 'The backend reported a result without a claim', code: 'bad-backend-response' }), session);
+          return;
+        }
+        this.#stopRun();
+        this.#set({ status: state.status, session, claim: state.claim });
+        return;
+      case 'expired':
+        this.#stopRun();
+        this.#set({ status: 'expired', session });
+        return;
+      case 'error':
+        this.#fail(new RelayApiError({ title: 'Verification failed', ...state.error }), session);
+        return;
+      case 'needs-token':
+        if (snapshot.status === 'polling') void this.#redeemAgain(session);
+        return;
+      case 'inquiry':
+      case 'redeeming':
+        return;
+    }
+  }
+
+  #set(next: RelayFlowSnapshot): void {
+    if (this.#disposed) return;
+    const changed = next.status !== this.#snapshot.status;
+    this.#snapshot = next;
+    if (changed) this.#emit({ type: 'status', status: next.status });
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  #emit(event: RelayFlowEvent): void {
+    try {
+      this.#options.onEvent?.(event);
+    } catch {
+      // An analytics callback must not break the verification.
+    }
+  }
+
+  #fail(error: unknown, session?: RelaySessionInfo): void {
+    if (isAbort(error) || this.#disposed) return;
+    this.#stopRun();
+    const relayError = toRelayError(error);
+    this.#set(session ? { status: 'error', session, error: relayError } : { status: 'error', error: relayError });
+  }
+
+  #stopRun(): void {
+    this.#run?.abort(new DOMException('The verification was stopped', 'AbortError'));
+    this.#run = undefined;
+    this.#token = undefined;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  #later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      fn();
+    }, ms);
+    this.#timers.add(timer);
+  }
+
+  async #begin(): Promise<void> {
+    const run = new AbortController();
+    this.#run = run;
+    this.#tokenAttempts = 0;
+    let session = this.#options.session;
+    try {
+      if (!session) {
+        this.#set({ status: 'creating' });
+        session = await this.#options.client.createSession(this.#options.claimType ?? '', { signal: run.signal });
+      }
+      if (run.signal.aborted) return;
+      this.#enterInquiry(session, run);
+    } catch (error) {
+      if (this.#run === run) this.#fail(error, session);
+    }
+  }
+
+  #enterInquiry(session: RelaySessionInfo, run: AbortController): void {
+    const now = this.#options.now ?? Date.now;
+    const msLeft = Date.parse(session.expiresAt) - now();
+    if (!(msLeft > 0)) {
+      this.#stopRun();
+      this.#set({ status: 'expired', session });
+      return;
+    }
+    // The session access token dies at expiresAt; nothing can finish after it.
+    this.#later(Math.min(msLeft, 2 ** 31 - 1), () => {
+      if (!isFinal(this.#snapshot.status)) {
+        this.#stopRun();
+        this.#set({ status: 'expired', session });
+      }
+    });
+    const origin = this.#options.origin ?? (globalThis as { location?: { origin?: string } }).location?.origin;
+    this.#set({ status: 'inquiry', session, inquiryUrl: buildInquiryUrl(this.#options.inquiryUrl, session.sessionAccessToken, origin), tokenReady: false });
+    // The token is made while the person is busy with the inquiry, so it is ready when they finish.
+    this.#token = this.#makeToken(session, run);
+  }
+
+  #makeToken(session: RelaySessionInfo, run: AbortController): Promise<string> {
+    this.#tokenAttempts += 1;
+    const started = (this.#options.now ?? Date.now)();
+    const token = this.#tokenSource.obtain(session.sessionId, run.signal);
+    token.then(
+      () => {
+        if (this.#run !== run) return;
+        this.#emit({ type: 'token-ready', sessionId: session.sessionId, ms: (this.#options.now ?? Date.now)() - started });
+        const snapshot = this.#snapshot;
+        if (snapshot.status === 'inquiry' && !snapshot.tokenReady) this.#set({ ...snapshot, tokenReady: true });
+      },
+      (error: unknown) => {
+        if (this.#run === run) this.#fail(error, session);
+      },
+    );
+    return token;
+  }
+
+  async #redeem(session: RelaySessionInfo): Promise<void> {
+    const run = this.#run;
+    const token = this.#token;
+    if (!run || !token) return;
+    this.#set({ status: 'redeeming', session });
+    try {
+      await this.#options.client.redeem(session.sessionId, await token, { signal: run.signal });
+      this.#emit({ type: 'redeem-sent', sessionId: session.sessionId });
+      if (this.#run !== run) return;
+      this.#set({ status: 'polling', session });
+      this.#pollAttempt = 0;
+      if (!this.#options.externalPolling) this.#poll(session, run, 0);
+    } catch (error) {
+      if (this.#run === run) this.#fail(error, session);
+    }
+  }
+
+  async #redeemAgain(session: RelaySessionInfo): Promise<void> {
+    const run = this.#run;
+    if (!run) return;
+    if (this.#tokenAttempts >= (this.#options.maxTokenAttempts ?? 3)) {
+      this.#fail(new RelayError({ title: 'Persona refused every token', code: 'token-refused' }), session);
+      return;
+    }
+    this.#set({ status: 'redeeming', session });
+    this.#token = this.#makeToken(session, run);
+    await this.#redeem(session);
+  }
+
+  #poll(session: RelaySessionInfo, run: AbortController, delayMs: number): void {
+    this.#later(delayMs, () => {
+      void (async () => {
+        this.#pollAttempt += 1;
+        this.#emit({ type: 'poll', sessionId: session.sessionId, attempt: this.#pollAttempt });
+        let state: RelaySessionState;
+        try {
+          state = await this.#options.client.getSession(session.sessionId, { signal: run.signal });
+        } catch (error) {
+          if (this.#run === run) this.#fail(error, session);
+          return;
+        }
+        if (this.#run !== run) return;
+        this.receiveSessionState(state);
+        if (this.#run !== run || this.#snapshot.status !== 'polling') return;
+        this.#poll(session, run, nextPollDelay(this.#options, this.#pollAttempt, state.pollAfterMs));
+      })();
+    });
+  }
+}
+
+/** Backoff between polls: ×1.5 per attempt from `pollIntervalMs` up to `maxPollIntervalMs`, never below the backend's hint. */
+export function nextPollDelay(options: Pick<RelayFlowOptions, 'pollIntervalMs' | 'maxPollIntervalMs'>, attempt: number, pollAfterMs: number | undefined): number {
+  const first = options.pollIntervalMs ?? 250;
+  const max = options.maxPollIntervalMs ?? 4_000;
+  return Math.max(Math.min(first * 1.5 ** Math.max(attempt - 1, 0), max), pollAfterMs ?? 0);
+}

@@ -1,0 +1,78 @@
+import { RelayApiError, RelayError, RelayNetworkError, RelayProtocolError, RelayTimeoutError } from '../core/errors.ts';
+
+/** Main thread → worker: make a token for a session (URLs already absolute), or stop making one. */
+export type WorkerRequest =
+  | {
+      type: 'token';
+      id: number;
+      baseUrl: string;
+      sessionId: string;
+      headers?: Record<string, string>;
+      credentials?: RequestCredentials;
+      timeoutMs?: number;
+    }
+  | { type: 'cancel'; id: number };
+
+/** A RelayError as plain data, so it survives structured cloning. */
+export interface SerializedRelayError {
+  name: 'RelayError' | 'RelayApiError' | 'RelayNetworkError' | 'RelayProtocolError' | 'RelayTimeoutError';
+  status?: number;
+  title: string;
+  detail?: string;
+  code?: string;
+  requestId?: string;
+}
+
+/** Worker → main thread: the token (base64url) and how long it took, or a typed error. */
+export type WorkerResponse = { type: 'token'; id: number; token: string; ms: number } | { type: 'error'; id: number; error: SerializedRelayError };
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const optionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+const credentialsValues: readonly unknown[] = [undefined, 'omit', 'same-origin', 'include'];
+
+/** Validates a message the worker received; undefined for anything that is not a well-formed request. */
+export function parseWorkerRequest(data: unknown): WorkerRequest | undefined {
+  if (!isRecord(data) || typeof data.id !== 'number' || !Number.isSafeInteger(data.id)) return undefined;
+  if (data.type === 'cancel') return { type: 'cancel', id: data.id };
+  if (data.type !== 'token') return undefined;
+  const { baseUrl, sessionId, headers, credentials, timeoutMs } = data;
+  if (typeof baseUrl !== 'string' || !/^https?:\/\//.test(baseUrl) || typeof sessionId !== 'string' || sessionId === '' || sessionId.length > 256) return undefined;
+  if (headers !== undefined && (!isRecord(headers) || Object.values(headers).some((v) => typeof v !== 'string'))) return undefined;
+  if (!credentialsValues.includes(credentials) || (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0)))) return undefined;
+  return {
+    type: 'token',
+    id: data.id,
+    baseUrl,
+    sessionId,
+    ...(headers ? { headers: headers as Record<string, string> } : {}),
+    ...(credentials ? { credentials: credentials as RequestCredentials } : {}),
+    ...(typeof timeoutMs === 'number' ? { timeoutMs } : {}),
+  };
+}
+
+/** Validates a message from the worker; undefined for anything else. */
+export function parseWorkerResponse(data: unknown): WorkerResponse | undefined {
+  if (!isRecord(data) || typeof data.id !== 'number') return undefined;
+  if (data.type === 'token' && typeof data.token === 'string' && typeof data.ms === 'number') return { type: 'token', id: data.id, token: data.token, ms: data.ms };
+  if (data.type === 'error' && isRecord(data.error) && typeof data.error.title === 'string' && optionalString(data.error.detail)) {
+    return { type: 'error', id: data.id, error: data.error as unknown as SerializedRelayError };
+  }
+  return undefined;
+}
+
+/** Plain data for any thrown value; never includes a stack or a cause (they could carry secrets). */
+export function serializeError(error: unknown): SerializedRelayError {
+  if (error instanceof RelayError) {
+    const name = error.name as SerializedRelayError['name'];
+    return { name, status: error.status, title: error.title, detail: error.detail, code: error.code, requestId: error.requestId };
+  }
+  return { name: 'RelayError', title: 'The token could not be made', detail: error instanceof Error ? error.message : undefined };
+}
+
+const errorClasses = { RelayError, RelayApiError, RelayNetworkError, RelayProtocolError, RelayTimeoutError } as const;
+
+/** The RelayError subclass a serialized error came from. */
+export function deserializeError(error: SerializedRelayError): RelayError {
+  const ErrorClass = errorClasses[error.name] as typeof RelayError | undefined;
+  return new (ErrorClass ?? RelayError)({ status: error.status, title: error.title, detail: error.detail, code: error.code, requestId: error.requestId });
+}
