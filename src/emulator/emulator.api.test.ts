@@ -1,4 +1,5 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { TokenChallenge } from '@cloudflare/privacypass-ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from './index.ts';
@@ -150,6 +151,18 @@ describe('POST /relays/challenge', () => {
       expect(Buffer.from(body['token-key'] ?? '', 'base64url').length).toBeGreaterThan(512);
     } finally {
       await big.close();
+    }
+  });
+
+  it('serves a ready-made key passed in options (the RFC 9578 A.2 issuer key)', async () => {
+    const [vector] = JSON.parse(readFileSync(new URL('../../../shared/vectors/rfc9578-type2-issuance.json', import.meta.url), 'utf8')) as { skS: string; pkS: string }[];
+    const privateKey = createPrivateKey(Buffer.from(vector?.skS ?? '', 'hex').toString('utf8'));
+    const premade = await startEmulator({ claimTypes: { age_over_18_germany: { privateKey } } });
+    try {
+      const body = (await (await api(premade.url, '/relays/challenge', { 'claim-type': 'age_over_18_germany' })).json()) as Record<string, string>;
+      expect(Buffer.from(body['token-key'] ?? '', 'base64url').toString('hex')).toBe(vector?.pkS);
+    } finally {
+      await premade.close();
     }
   });
 
