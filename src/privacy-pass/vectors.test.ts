@@ -85,7 +85,7 @@ describe('RFC 9577 appendix A.1 (challenge and redemption structures)', () => {
         redemptionContext: bytes(v, 'redemption_context'),
         originInfo: origins === '' ? [] : origins.split(','),
       });
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', challenge));
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', challenge.slice()));
       const input = field(v, 'token_type') + field(v, 'nonce') + bytesToHex(digest) + field(v, 'token_key_id');
       expect(input).toBe(field(v, 'token_authenticator_input'));
       expect(encodeTokenChallenge(decodeTokenChallenge(challenge))).toEqual(challenge);
