@@ -92,17 +92,18 @@ export async function blind(
   if (salt.length !== variant.saltLength) throw new RangeError(`salt: expected ${variant.saltLength} bytes`);
   const encoded = await emsaPssEncode(preparedMessage, key.modulusBits - 1, salt);
   const m = bytesToBigInt(encoded);
-  // §4.2 step 4: m must be coprime with n, or the blinding would leak a factor of n.
-  if (modInverse(m, key.n) === undefined) throw new PrivacyPassError('bad-key', 'message is not invertible mod n');
   for (;;) {
     const r = bytesToBigInt(options.blind ?? randomBytes(key.modulusBytes)) % key.n;
-    const inverse = r === 0n ? undefined : modInverse(r, key.n);
-    if (inverse === undefined) {
+    // One inverse serves two checks: (m·r)⁻¹ exists only if m is coprime with n (§4.2 step 4, else
+    // blinding would leak a factor of n) and r is invertible; then r⁻¹ = (m·r)⁻¹ · m.
+    const both = modInverse((m * r) % key.n, key.n);
+    if (both === undefined) {
+      if (m === 0n || modInverse(m, key.n) === undefined) throw new PrivacyPassError('bad-key', 'message is not invertible mod n');
       if (options.blind) throw new RangeError('blind: not invertible mod n');
       continue;
     }
     const z = (m * modPow(r, key.e, key.n)) % key.n;
-    return { blindedMessage: bigIntToBytes(z, key.modulusBytes), inverse };
+    return { blindedMessage: bigIntToBytes(z, key.modulusBytes), inverse: (both * m) % key.n };
   }
 }
 

@@ -112,15 +112,26 @@ describe('properties', () => {
         const key = flipBit(issuer.tokenKey, bit);
         const outcome = await (async () => {
           const pending = await beginIssuance({ challenge, tokenKey: key });
-          return pending.finalize(issuer.sign(pending.tokenRequest));
+          let response: Uint8Array;
+          try {
+            response = issuer.sign(pending.tokenRequest);
+          } catch {
+            // The real issuer refuses a blinded value that is not below its modulus.
+            return undefined;
+          }
+          return pending.finalize(response);
         })().then(
           (token) => ({ token }),
           (error: unknown) => ({ error }),
         );
         if ('token' in outcome) {
-          // Only a bit outside the numbers (e.g. in an unused DER tag bit) may leave a working key,
-          // and then the token must still verify under the real key.
-          expect(await verifyToken(outcome.token, issuer.tokenKey)).toBe(true);
+          if (outcome.token === undefined) return;
+          // Only a bit outside the numbers (a DER detail the parser tolerates) may leave a working key:
+          // then n and e are unchanged, and the token is bound to the bytes it was made for.
+          const real = parseRsaSpki(issuer.tokenKey);
+          const flipped = parseRsaSpki(key);
+          expect([flipped.n, flipped.e]).toEqual([real.n, real.e]);
+          expect(await verifyToken(outcome.token, key)).toBe(true);
         } else {
           expect(isTyped(outcome.error)).toBe(true);
         }
