@@ -1,4 +1,4 @@
-import { assertBytes, bytesToBigInt } from './bytes.ts';
+import { assertBytes, bytesToBigInt, bytesToHex as hex } from './bytes.ts';
 import { PrivacyPassError } from './errors.ts';
 
 /** An RSA public key as numbers, with its size in bytes (the length of every signature). */
@@ -49,7 +49,6 @@ function children(body: Uint8Array): Der[] {
   return out;
 }
 
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const oidRsaEncryption = '2a864886f70d010101';
 const oidRsassaPss = '2a864886f70d01010a';
 const oidSha384 = '608648016503040202';
