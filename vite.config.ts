@@ -30,6 +30,7 @@ export default defineConfig({
         'privacy-pass/index': 'src/privacy-pass/index.ts',
         'server/index': 'src/server/index.ts',
         'emulator/index': 'src/emulator/index.ts',
+        'emulator/cli': 'src/emulator/cli.ts',
       },
     },
     rollupOptions: { external },
