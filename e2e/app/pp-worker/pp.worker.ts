@@ -17,4 +17,4 @@ async function run(): Promise<void> {
   scope.postMessage({ token: bytesToHex(token), verified: await verifyToken(token, hexToBytes(v.pkS)), inWorker });
 }
 
-run().catch((error: unknown) => scope.postMessage({ error: String(error), inWorker }));
+run().catch((error: unknown) => { scope.postMessage({ error: String(error), inWorker }); });
