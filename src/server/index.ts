@@ -1,1 +1,10 @@
-export const x = 1;
+/**
+ * relay-claim-kit/server: the app backend's side. It holds the Persona API key, the relay secrets and
+ * the decryption key, and tells the app (through `onClaim` and `getSession`) what Persona decided.
+ */
+export { createRelayHandler, type RelayHandler, type RelayHandlerOptions, type RelayLogger, type RelaySessionView } from './handler.ts';
+export { MemoryStore, type MemoryStoreOptions } from './memoryStore.ts';
+export { RedisStore, type RedisStoreOptions } from './redisStore.ts';
+export { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
+export type { RelayStore, SessionRecord } from './store.ts';
+export { toNodeListener, type FetchHandler, type NodeListener } from '../shared/nodeListener.ts';

@@ -1,0 +1,100 @@
+import type { RelayStore, SessionRecord } from './store.ts';
+
+interface Entry<T> {
+  value: T;
+  expiresAt: number;
+}
+
+/** Options of `MemoryStore`. */
+export interface MemoryStoreOptions {
+  /** Injected clock (ms since epoch). */
+  now?: () => number;
+  /** How often expired entries are swept; default 60 s. The timer never keeps the process alive. */
+  sweepIntervalMs?: number;
+}
+
+/**
+ * The default `RelayStore`: one process, in memory, with TTLs. Every method is atomic because it
+ * runs to completion on one thread. Use `RedisStore` when several app instances share sessions.
+ */
+export class MemoryStore implements RelayStore {
+  readonly #sessions = new Map<string, Entry<SessionRecord>>();
+  readonly #locks = new Map<string, number>();
+  readonly #refunds = new Map<string, Entry<string>[]>();
+  readonly #now: () => number;
+  readonly #timer: ReturnType<typeof setInterval>;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#timer = setInterval(() => {
+      this.sweep();
+    }, options.sweepIntervalMs ?? 60_000);
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const entry = this.#sessions.get(id);
+    if (!entry || entry.expiresAt <= this.#now()) return undefined;
+    return structuredClone(entry.value);
+  }
+
+  async create(record: SessionRecord, ttlMs: number): Promise<boolean> {
+    if (await this.get(record.id)) return false;
+    this.#sessions.set(record.id, { value: structuredClone(record), expiresAt: this.#now() + ttlMs });
+    return true;
+  }
+
+  async compareAndSet(next: SessionRecord, expectedVersion: number, ttlMs: number): Promise<boolean> {
+    const current = await this.get(next.id);
+    if (current?.version !== expectedVersion) return false;
+    this.#sessions.set(next.id, { value: structuredClone(next), expiresAt: this.#now() + ttlMs });
+    return true;
+  }
+
+  async acquire(key: string, ttlMs: number): Promise<boolean> {
+    const until = this.#locks.get(key);
+    if (until !== undefined && until > this.#now()) return false;
+    this.#locks.set(key, this.#now() + ttlMs);
+    return true;
+  }
+
+  async release(key: string): Promise<void> {
+    this.#locks.delete(key);
+  }
+
+  async pushRefund(claimType: string, token: string, ttlMs: number): Promise<void> {
+    const list = this.#refunds.get(claimType) ?? [];
+    list.push({ value: token, expiresAt: this.#now() + ttlMs });
+    this.#refunds.set(claimType, list);
+  }
+
+  async popRefund(claimType: string): Promise<string | undefined> {
+    const list = this.#refunds.get(claimType);
+    while (list && list.length > 0) {
+      const entry = list.shift();
+      if (entry && entry.expiresAt > this.#now()) return entry.value;
+    }
+    return undefined;
+  }
+
+  /** Drops everything past its TTL (also done on a timer). */
+  sweep(): void {
+    const now = this.#now();
+    for (const [id, entry] of this.#sessions) if (entry.expiresAt <= now) this.#sessions.delete(id);
+    for (const [key, until] of this.#locks) if (until <= now) this.#locks.delete(key);
+    for (const [claimType, list] of this.#refunds) {
+      const live = list.filter((entry) => entry.expiresAt > now);
+      if (live.length === 0) this.#refunds.delete(claimType);
+      else this.#refunds.set(claimType, live);
+    }
+  }
+
+  /** How many sessions are held (for memory checks in load tests). */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+  }
+}
