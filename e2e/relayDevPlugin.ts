@@ -1,17 +1,75 @@
-import type { Plugin } from 'vite';
-import { createEmulatorHandler } from '../src/emulator/index.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import type { Connect, Plugin } from 'vite';
+import type { RelayClaim } from '../src/core/types.ts';
+import { createEmulatorHandler, defaultClaimTypes } from '../src/emulator/index.ts';
+import { createRelayHandler, type RelaySessionView } from '../src/server/index.ts';
 import { toNodeListener } from '../src/shared/nodeListener.ts';
 
-/** Mounts /healthz (and, once built, the emulator and the relay handler) on the Vite dev server. */
-export function relayDevPlugin(): Plugin {
+/** How the dev server wires the kit: the emulator on the same origin, or a real Persona environment. */
+export interface RelayDevOptions {
+  /** RSA-OAEP payload encryption (the handler's `encryptionKey`). */
+  encrypted?: boolean;
+  /** A real Persona environment instead of the emulator. */
+  live?: { apiKey: string; baseUrl: string; inquiryUrl: string };
+}
+
+/** One claim as the app's server learned it through `onClaim`. */
+export interface ServerClaim extends RelayClaim {
+  sessionId: string;
+  at: string;
+}
+
+/** A claim type the kit's label table does not know, configured in the emulator the way Persona would add one. */
+export const unknownClaimType = 'age_over_25_mars';
+
+const cspPages = /^\/flow-csp\//;
+const strictCsp = "default-src 'self'; script-src 'self'; worker-src 'self'; frame-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'";
+
+/**
+ * The relay backend on the Vite dev server: the emulator at `/persona` (control on), the app
+ * handler at `/api/relay`, and `/api/demo/*` so the demo can show what the server learned.
+ */
+export function relayDevPlugin(options: RelayDevOptions = {}): Plugin {
   return {
     name: 'relay-dev',
     configureServer(server) {
+      const port = server.config.server.port ?? 5173;
+      const origin = `http://127.0.0.1:${port}`;
+      const claims: ServerClaim[] = [];
+      const claimTypes = { ...defaultClaimTypes(), [unknownClaimType]: { label: 'Age 25+ on Mars', methods: ['document_selfie', 'palm_reading'] } };
+      const emulator = createEmulatorHandler({ basePath: '/persona', control: true, claimTypes });
+      const encryptionKey = options.encrypted ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : undefined;
+      const relay = createRelayHandler({
+        apiKey: options.live?.apiKey ?? 'sk_test_emulator',
+        personaBaseUrl: options.live?.baseUrl ?? `${origin}/persona`,
+        encryptionKey,
+        onClaim: (session: RelaySessionView, claim: RelayClaim) => {
+          claims.unshift({ sessionId: session.sessionId, ...claim, at: new Date().toISOString() });
+        },
+      });
+      const demoApi: Connect.NextHandleFunction = (req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.setHeader('cache-control', 'no-store');
+        if (req.url?.startsWith('/config')) {
+          const types = Object.keys(claimTypes).filter((t) => !/^age_over\d/.test(t));
+          res.end(JSON.stringify({ claimTypes: types, inquiryUrl: options.live?.inquiryUrl ?? '/persona/relay', encrypted: Boolean(encryptionKey), persona: options.live ? 'live' : 'emulator' }));
+        } else if (req.url?.startsWith('/server-view')) {
+          res.end(JSON.stringify(claims));
+        } else {
+          res.statusCode = 404;
+          res.end('{}');
+        }
+      };
       server.middlewares.use('/healthz', (_req, res) => {
         res.end('ok');
       });
-      // The Persona Relay emulator on the same origin, with test control (e2e/emulator-inquiry.spec.ts).
-      server.middlewares.use('/persona', toNodeListener(createEmulatorHandler({ basePath: '/persona', control: true })));
+      server.middlewares.use((req, res, next) => {
+        if (cspPages.test(req.url ?? '')) res.setHeader('content-security-policy', strictCsp);
+        next();
+      });
+      server.middlewares.use('/persona', toNodeListener(emulator));
+      server.middlewares.use('/api/demo', demoApi);
+      server.middlewares.use('/api/relay', toNodeListener(relay));
     },
   };
 }
