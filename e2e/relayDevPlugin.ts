@@ -23,7 +23,9 @@ export interface ServerClaim extends RelayClaim {
 export const unknownClaimType = 'age_over_25_mars';
 
 const cspPages = /^\/flow-csp\//;
-const strictCsp = "default-src 'self'; script-src 'self'; worker-src 'self'; frame-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'";
+/** Nonce of the dev server's own inline preamble (a built app has none). */
+export const devCspNonce = 'relay-dev-preamble';
+const strictCsp = `default-src 'self'; script-src 'self' 'nonce-${devCspNonce}'; worker-src 'self'; frame-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'`;
 
 /**
  * The relay backend on the Vite dev server: the emulator at `/persona` (control on), the app

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import react from '@vitejs/plugin-react';
 import { createServer } from 'vite';
-import { relayDevPlugin } from './relayDevPlugin.ts';
+import { devCspNonce, relayDevPlugin } from './relayDevPlugin.ts';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '5174' } } });
 const port = Number(values.port);
@@ -21,6 +21,8 @@ const server = await createServer({
     // The fixtures import the kit from src/ and the RFC vectors from ../shared beside the repo.
     fs: { allow: [new URL('../', import.meta.url).pathname, new URL('../../shared/', import.meta.url).pathname] },
   },
+  // Vite's dev preamble is an inline script; a nonce lets the strict-CSP pages allow it and nothing else.
+  html: { cspNonce: devCspNonce },
   logLevel: 'warn',
 });
 await server.listen();

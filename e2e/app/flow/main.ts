@@ -1,0 +1,3 @@
+import { mountFlowPage } from './relayFlowPage.ts';
+
+(window as unknown as { relay: unknown }).relay = mountFlowPage(document.getElementById('root')!);
