@@ -32,21 +32,25 @@ export class MemoryStore implements RelayStore {
     (this.#timer as { unref?: () => void }).unref?.();
   }
 
-  async get(id: string): Promise<SessionRecord | undefined> {
+  // Reads and writes below never await in between, which is what makes each method atomic.
+  #live(id: string): SessionRecord | undefined {
     const entry = this.#sessions.get(id);
-    if (!entry || entry.expiresAt <= this.#now()) return undefined;
-    return structuredClone(entry.value);
+    return entry && entry.expiresAt > this.#now() ? entry.value : undefined;
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const record = this.#live(id);
+    return record && structuredClone(record);
   }
 
   async create(record: SessionRecord, ttlMs: number): Promise<boolean> {
-    if (await this.get(record.id)) return false;
+    if (this.#live(record.id)) return false;
     this.#sessions.set(record.id, { value: structuredClone(record), expiresAt: this.#now() + ttlMs });
     return true;
   }
 
   async compareAndSet(next: SessionRecord, expectedVersion: number, ttlMs: number): Promise<boolean> {
-    const current = await this.get(next.id);
-    if (current?.version !== expectedVersion) return false;
+    if (this.#live(next.id)?.version !== expectedVersion) return false;
     this.#sessions.set(next.id, { value: structuredClone(next), expiresAt: this.#now() + ttlMs });
     return true;
   }

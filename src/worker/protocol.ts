@@ -73,6 +73,7 @@ const errorClasses = { RelayError, RelayApiError, RelayNetworkError, RelayProtoc
 
 /** The RelayError subclass a serialized error came from. */
 export function deserializeError(error: SerializedRelayError): RelayError {
-  const ErrorClass = errorClasses[error.name] as typeof RelayError | undefined;
-  return new (ErrorClass ?? RelayError)({ status: error.status, title: error.title, detail: error.detail, code: error.code, requestId: error.requestId });
+  // Own keys only: a name like 'constructor' must not reach Object.prototype.
+  const ErrorClass: typeof RelayError = Object.hasOwn(errorClasses, error.name) ? errorClasses[error.name] : RelayError;
+  return new ErrorClass({ status: error.status, title: error.title, detail: error.detail, code: error.code, requestId: error.requestId });
 }
