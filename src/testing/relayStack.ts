@@ -1,0 +1,40 @@
+import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../emulator/index.ts';
+import { createRelayHandler, type RelayHandler, type RelayHandlerOptions } from '../server/index.ts';
+import { serveHandler, type ServedHandler } from './relayDriver.ts';
+
+/** The emulator and an app backend, each on its own loopback port, as tests of the browser side need them. */
+export interface RelayStack {
+  emulator: RunningEmulator;
+  handler: RelayHandler;
+  backend: ServedHandler;
+  /** The backend's relay routes, e.g. `http://127.0.0.1:PORT/api/relay`. */
+  baseUrl: string;
+  /** The relay token behind a session (tests finish inquiries with it, as the hosted page would). */
+  relayTokenOf(sessionAccessToken: string): string;
+  close(): Promise<void>;
+}
+
+/** Starts the emulator (control on) and `createRelayHandler` pointed at it, over real HTTP. */
+export async function startRelayStack(
+  options: { emulator?: StartEmulatorOptions; handler?: Partial<RelayHandlerOptions> } = {},
+): Promise<RelayStack> {
+  const emulator = await startEmulator({ control: true, ...options.emulator });
+  const handler = createRelayHandler({ apiKey: 'sk_test_emulator', personaBaseUrl: emulator.url, ...options.handler });
+  const backend = await serveHandler(handler);
+  return {
+    emulator,
+    handler,
+    backend,
+    baseUrl: `${backend.url}/api/relay`,
+    relayTokenOf(sessionAccessToken) {
+      const payload = JSON.parse(Buffer.from(sessionAccessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { rtk?: unknown };
+      if (typeof payload.rtk !== 'string') throw new Error('the session access token names no relay');
+      return payload.rtk;
+    },
+    async close() {
+      await handler.close();
+      await backend.close();
+      await emulator.close();
+    },
+  };
+}
