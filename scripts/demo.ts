@@ -1,0 +1,44 @@
+/**
+ * `npm run demo`: the demo app with the app backend and the Persona Relay emulator on one origin.
+ *   npm run demo                   → http://127.0.0.1:5173, emulator, plain payloads
+ *   npm run demo -- --encrypted    → the handler asks Persona for RSA-OAEP encrypted payloads
+ *   PERSONA_API_KEY=… PERSONA_BASE_URL=https://withpersona.com PERSONA_INQUIRY_URL=… npm run demo
+ *                                  → a real Persona environment instead of the emulator
+ */
+import { parseArgs } from 'node:util';
+import react from '@vitejs/plugin-react';
+import { createServer } from 'vite';
+import { relayDevPlugin } from '../e2e/relayDevPlugin.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.PORT ?? '5173' },
+    host: { type: 'string', default: '127.0.0.1' },
+    encrypted: { type: 'boolean', default: process.env.RELAY_ENCRYPTED === '1' },
+  },
+});
+
+const { PERSONA_API_KEY: apiKey, PERSONA_BASE_URL: baseUrl, PERSONA_INQUIRY_URL: inquiryUrl } = process.env;
+const live = apiKey && baseUrl && inquiryUrl ? { apiKey, baseUrl, inquiryUrl } : undefined;
+if (apiKey && !live) {
+  console.error('PERSONA_API_KEY is set, but PERSONA_BASE_URL and PERSONA_INQUIRY_URL are needed too; using the emulator.');
+}
+
+const server = await createServer({
+  configFile: false,
+  root: new URL('../e2e/app/', import.meta.url).pathname,
+  plugins: [react(), relayDevPlugin({ encrypted: values.encrypted, live })],
+  server: { port: Number(values.port), host: values.host, strictPort: true, fs: { allow: [new URL('../', import.meta.url).pathname] } },
+  logLevel: 'warn',
+});
+await server.listen();
+const url = `http://${values.host}:${values.port}/`;
+console.log(`\nrelay-claim-kit demo on ${url}`);
+console.log(`  Persona: ${live ? `${live.baseUrl} (live)` : 'local emulator at /persona (no account needed)'}${values.encrypted ? ', encrypted payloads' : ''}`);
+console.log('  Ctrl-C stops it.\n');
+
+const stop = (): void => {
+  void server.close().then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
