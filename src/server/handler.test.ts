@@ -1,0 +1,244 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RelayClaim } from '../core/types.ts';
+import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
+import { BrowserDriver, consumptions, serveHandler, sleep, type ServedHandler } from '../testing/relayDriver.ts';
+import { createRelayHandler, MemoryStore, type RelayHandler, type RelaySessionView } from './index.ts';
+
+const apiKey = 'sk_test_handler_suite_key';
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+const logLines: string[] = [];
+const seen: string[] = [];
+const secrets: string[] = [apiKey, privatePem];
+const claims: [RelaySessionView, RelayClaim][] = [];
+
+let emulator: RunningEmulator;
+let store: MemoryStore;
+let handler: RelayHandler;
+let served: ServedHandler;
+let browser: BrowserDriver;
+
+/** Records every answer the browser saw so the leak check covers the whole suite. */
+class RecordingDriver extends BrowserDriver {
+  override async call<T = unknown>(method: string, path: string, body?: unknown, init: RequestInit = {}) {
+    const answer = await super.call<T>(method, path, body, init);
+    seen.push(JSON.stringify(answer.body) + JSON.stringify([...answer.headers]));
+    return answer;
+  }
+}
+
+async function relayTokenOf(sessionId: string): Promise<string> {
+  const record = await store.get(sessionId);
+  if (!record) throw new Error('no record');
+  secrets.push(record.relaySecret);
+  return record.relayToken;
+}
+
+function finish(relayToken: string, claimResult: 'passed' | 'failed'): void {
+  emulator.control.finishInquiry(relayToken, {
+    status: 'completed',
+    claimResult,
+    methodology: [{ method: 'facial_age_estimation', result: claimResult }],
+  });
+}
+
+async function startSession(claimType: string) {
+  const { sessionId } = await browser.createSession(claimType);
+  return { sessionId, relayToken: await relayTokenOf(sessionId) };
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator({ apiKey, control: true });
+  store = new MemoryStore();
+  handler = createRelayHandler({
+    apiKey,
+    personaBaseUrl: emulator.url,
+    encryptionKey: privatePem,
+    store,
+    retry: { baseDelayMs: 10, maxDelayMs: 50, deadlineMs: 5_000 },
+    logger: { warn: (message, meta) => logLines.push(message + JSON.stringify(meta ?? {})) },
+    onClaim: (session, claim) => { claims.push([session, claim]); },
+  });
+  served = await serveHandler(handler);
+  browser = new RecordingDriver(`${served.url}/api/relay`, new Set());
+});
+
+afterAll(async () => {
+  await served.close();
+  await handler.close();
+  await store.close();
+  await emulator.close();
+});
+
+beforeEach(() => {
+  emulator.control.setFaults({});
+});
+
+describe('routes and errors', () => {
+  it('creates a session with a 22-char id and an expiry 30 minutes out', async () => {
+    const answer = await browser.call<{ sessionId: string; expiresAt: string; sessionAccessToken: string }>('POST', '/sessions', { claimType: 'age_over_18_germany' });
+    expect(answer.status).toBe(201);
+    expect(answer.body.sessionId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const minutes = (Date.parse(answer.body.expiresAt) - Date.now()) / 60_000;
+    expect(minutes).toBeGreaterThan(28);
+    expect(minutes).toBeLessThanOrEqual(30.5);
+    expect((await browser.read(answer.body.sessionId)).body.status).toBe('inquiry');
+  });
+
+  it('answers bad input with typed {errors} and the right status', async () => {
+    const bad = await browser.call<{ errors: { status: string }[] }>('POST', '/sessions', { claimType: 'Not A Type!' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0]?.status).toBe('400');
+    expect((await browser.call('GET', '/sessions/AAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
+    expect((await browser.call('GET', '/nowhere')).status).toBe(404);
+    const wrong = await browser.call('DELETE', '/sessions');
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toContain('POST');
+    const huge = await browser.call('POST', '/sessions', { claimType: 'x'.repeat(70 * 1024) });
+    expect(huge.status).toBe(413);
+    const { sessionId } = await startSession('age_over_18_germany');
+    expect((await browser.call('POST', `/sessions/${sessionId}/issue`, { tokenRequest: '***' })).status).toBe(400);
+    expect((await browser.call('POST', `/sessions/${sessionId}/redeem`, {})).status).toBe(400);
+  });
+
+  it('caps issuance at 3 per session with 429', async () => {
+    const { sessionId } = await startSession('age_over_18_germany');
+    for (let i = 0; i < 3; i += 1) await browser.obtainToken(sessionId);
+    await expect(browser.obtainToken(sessionId)).rejects.toThrow(/429/);
+  });
+});
+
+describe('flows against the emulator', () => {
+  it('passes, fires onClaim once and keeps the answer server-side', async () => {
+    const { sessionId, relayToken } = await startSession('age_over_18_germany');
+    finish(relayToken, 'passed');
+    const token = await browser.obtainToken(sessionId);
+    expect((await browser.redeem(sessionId, token)).status).toBe(202);
+    expect((await browser.redeem(sessionId, token)).status).toBe(202);
+    const state = await browser.pollUntilSettled(sessionId);
+    expect(state.status).toBe('passed');
+    expect(state.claim?.methodology?.[0]?.method).toBe('facial_age_estimation');
+    await handler.idle();
+    expect((await handler.getSession(sessionId))?.status).toBe('passed');
+    expect(claims.filter(([s]) => s.sessionId === sessionId)).toHaveLength(1);
+    expect(consumptions(emulator.control.log(), relayToken)).toBe(1);
+  });
+
+  it('hides the methodology for France (every relay here is created with the encryption key, so payloads are decrypted)', async () => {
+    const { sessionId, relayToken } = await startSession('age_over_18_france');
+    finish(relayToken, 'passed');
+    await browser.redeem(sessionId, await browser.obtainToken(sessionId));
+    const state = await browser.pollUntilSettled(sessionId);
+    expect(state.status).toBe('passed');
+    expect(state.claim?.methodology).toBeUndefined();
+  });
+
+  it('a failed claim refunds the token and the next session of that type spends it', async () => {
+    const first = await startSession('age_over_18_united_kingdom');
+    finish(first.relayToken, 'failed');
+    await browser.redeem(first.sessionId, await browser.obtainToken(first.sessionId));
+    expect((await browser.pollUntilSettled(first.sessionId)).status).toBe('failed');
+    const refundedCall = emulator.control.log().filter((e) => e.path.includes(first.relayToken)).at(-1);
+    expect(refundedCall?.tokenConsumed).toBe(false);
+
+    const second = await startSession('age_over_18_united_kingdom');
+    finish(second.relayToken, 'passed');
+    const fresh = await browser.obtainToken(second.sessionId);
+    await browser.redeem(second.sessionId, fresh);
+    expect((await browser.pollUntilSettled(second.sessionId)).status).toBe('passed');
+    const authFirst = emulator.control.log().filter((e) => e.path.includes(first.relayToken) && e.path.endsWith('/generate-claim')).at(-1)?.headers.authorization;
+    const authSecond = emulator.control.log().filter((e) => e.path.includes(second.relayToken) && e.path.endsWith('/generate-claim')).at(-1)?.headers.authorization;
+    expect(authFirst).toBeDefined();
+    // The refunded token, not the fresh one, was spent; the fresh one went into the pool.
+    expect(authSecond).toBe(authFirst);
+    expect(authSecond).not.toContain(fresh);
+  });
+
+  it('a double-spent token → needs-token → a new token passes', async () => {
+    const a = await startSession('age_over_18_germany');
+    const b = await startSession('age_over_18_germany');
+    finish(a.relayToken, 'passed');
+    finish(b.relayToken, 'passed');
+    const token = await browser.obtainToken(a.sessionId);
+    await browser.redeem(a.sessionId, token);
+    expect((await browser.pollUntilSettled(a.sessionId)).status).toBe('passed');
+    await browser.redeem(b.sessionId, token);
+    expect((await browser.pollUntilSettled(b.sessionId)).status).toBe('needs-token');
+    await browser.redeem(b.sessionId, await browser.obtainToken(b.sessionId));
+    expect((await browser.pollUntilSettled(b.sessionId)).status).toBe('passed');
+  });
+
+  it('retries 403 not-yet-available until the inquiry finishes mid-retry, one consumption', async () => {
+    const { sessionId, relayToken } = await startSession('age_over_18_germany');
+    await browser.redeem(sessionId, await browser.obtainToken(sessionId));
+    await sleep(150);
+    expect((await browser.read(sessionId)).body.status).toBe('redeeming');
+    finish(relayToken, 'passed');
+    expect((await browser.pollUntilSettled(sessionId)).status).toBe('passed');
+    expect(consumptions(emulator.control.log(), relayToken)).toBe(1);
+  });
+
+  it('rides out a 429 burst and 5xx with one consumption', async () => {
+    const { sessionId, relayToken } = await startSession('age_over_18_germany');
+    finish(relayToken, 'passed');
+    const token = await browser.obtainToken(sessionId);
+    emulator.control.setFaults({ burst429: 3, errorRate: 0.3, status: 503 });
+    await browser.redeem(sessionId, token);
+    expect((await browser.pollUntilSettled(sessionId)).status).toBe('passed');
+    expect(consumptions(emulator.control.log(), relayToken)).toBe(1);
+  });
+
+  it('a wrong relay secret ends in error with the upstream request id', async () => {
+    const { sessionId, relayToken } = await startSession('age_over_18_germany');
+    finish(relayToken, 'passed');
+    const record = await store.get(sessionId);
+    if (!record) throw new Error('no record');
+    expect(await store.compareAndSet({ ...record, relaySecret: 'tampered-secret', version: record.version + 1 }, record.version, 60_000)).toBe(true);
+    await browser.redeem(sessionId, await browser.obtainToken(sessionId));
+    const state = await browser.pollUntilSettled(sessionId);
+    expect(state.status).toBe('error');
+    expect(state.error?.requestId).toMatch(/.+/);
+    expect(consumptions(emulator.control.log(), relayToken)).toBe(0);
+  });
+
+  it('gives up with error when the deadline passes', async () => {
+    const { sessionId } = await startSession('age_over_18_germany');
+    const short = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store, retry: { baseDelayMs: 5, maxDelayMs: 20, deadlineMs: 300 } });
+    const shortServed = await serveHandler(short);
+    try {
+      const shortBrowser = new RecordingDriver(`${shortServed.url}/api/relay`, new Set());
+      await shortBrowser.redeem(sessionId, await shortBrowser.obtainToken(sessionId));
+      expect((await shortBrowser.pollUntilSettled(sessionId)).status).toBe('error');
+    } finally {
+      await shortServed.close();
+      await short.close();
+    }
+  });
+
+  it('expires with the session access token', async () => {
+    let clock = Date.now();
+    const clocked = new MemoryStore({ now: () => clock });
+    const aged = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store: clocked, now: () => clock });
+    const agedServed = await serveHandler(aged);
+    try {
+      const agedBrowser = new RecordingDriver(`${agedServed.url}/api/relay`, new Set());
+      const { sessionId } = await agedBrowser.createSession('age_over_18_germany');
+      clock += 31 * 60_000;
+      emulator.control.advanceClock(31 * 60);
+      expect((await agedBrowser.read(sessionId)).body.status).toBe('expired');
+    } finally {
+      await agedServed.close();
+      await aged.close();
+      await clocked.close();
+    }
+  });
+});
+
+describe('secrets', () => {
+  it('no answer and no log line carries the API key, a relay secret or the private key', () => {
+    expect(seen.length).toBeGreaterThan(20);
+    const everything = seen.join('\n') + logLines.join('\n');
+    for (const secret of secrets) expect(everything.includes(secret)).toBe(false);
+  });
+});
