@@ -124,6 +124,13 @@ export class RelayFlow {
     }
   }
 
+  /** Ends a verification whose result can no longer be read (the caller's polling gave up). */
+  reportError(error: unknown): void {
+    const snapshot = this.#snapshot;
+    if (this.#disposed || isFinal(snapshot.status) || snapshot.status === 'idle') return;
+    this.#fail(error, 'session' in snapshot ? snapshot.session : undefined);
+  }
+
   /** Applies a `GET /sessions/:id` answer (from the flow's own polling or the caller's). */
   receiveSessionState(state: RelaySessionState): void {
     const snapshot = this.#snapshot;
