@@ -4,6 +4,8 @@ import { RelayFlow, createRelayClient, parseInquiryMessage, type RelayFlowSnapsh
 export interface FlowPageProbe {
   flow: RelayFlow;
   statuses: string[];
+  /** `performance.now()` at which each status was first rendered. */
+  statusAt: Partial<Record<RelayFlowSnapshot['status'], number>>;
   longTasks: { start: number; duration: number }[];
   completedAt?: number;
   finalAt?: number;
@@ -30,6 +32,7 @@ export function mountFlowPage(root: HTMLElement): FlowPageProbe {
       inquiryUrl: '/persona/relay',
     }),
     statuses: [],
+    statusAt: {},
     longTasks: [],
   };
 
@@ -39,6 +42,7 @@ export function mountFlowPage(root: HTMLElement): FlowPageProbe {
 
   const render = (snapshot: RelayFlowSnapshot): void => {
     if (probe.statuses.at(-1) !== snapshot.status) probe.statuses.push(snapshot.status);
+    probe.statusAt[snapshot.status] ??= performance.now();
     status.textContent = snapshot.status;
     status.dataset.tokenReady = snapshot.status === 'inquiry' ? String(snapshot.tokenReady) : '';
     if (snapshot.status === 'inquiry' && snapshot.tokenReady) probe.tokenReadyAt ??= performance.now();

@@ -1,0 +1,111 @@
+/**
+ * Time from "inquiry complete" (the hosted page's relay:complete reaching the page) to the final claim
+ * on screen, in Chromium, on the RelayFlow fixture (e2e/app/flow) with the real worker, the app
+ * handler and the emulator on one Vite dev server, no injected latency. Also: how long the worker
+ * took to have the token ready after the page started, and the redeem/poll split of the tail.
+ * Run: npx tsx bench/flow-e2e.bench.ts   (or npm run bench -- flow-e2e); RUNS=20 by default.
+ */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { chromium, type Page } from '@playwright/test';
+import { fixed, summarize } from './stats.ts';
+
+const runs = Number(process.env.RUNS ?? 20);
+const warmups = 2;
+const root = new URL('../', import.meta.url).pathname;
+
+interface Probe {
+  statuses: string[];
+  statusAt: Record<string, number | undefined>;
+  completedAt?: number;
+  finalAt?: number;
+  tokenReadyAt?: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+async function startFixtureServer(port: number): Promise<{ stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/server.ts', '--port', String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error('the fixture server did not start within 60 s'));
+    }, 60_000);
+    child.once('exit', (code) => {
+      reject(new Error(`the fixture server exited with ${String(code)}`));
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('fixture server on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return {
+    stop: () => {
+      child.kill('SIGTERM');
+    },
+  };
+}
+
+async function oneRun(page: Page, origin: string): Promise<Probe> {
+  await page.goto(`${origin}/flow/?claimType=age_over_18_germany`);
+  await page.locator('#status[data-token-ready="true"]').waitFor();
+  const frame = page.frameLocator('iframe[title="Verification"]');
+  await frame.getByLabel('Pass').check();
+  await frame.getByRole('button', { name: 'Finish verification' }).click();
+  await page.waitForFunction(() => ['passed', 'failed', 'error'].includes(document.getElementById('status')?.textContent ?? ''));
+  const probe = await page.evaluate(() => {
+    const { statuses, statusAt, completedAt, finalAt, tokenReadyAt } = (window as unknown as { relay: Probe }).relay;
+    return { statuses, statusAt, completedAt, finalAt, tokenReadyAt };
+  });
+  if (probe.statuses.at(-1) !== 'passed') throw new Error(`run ended in ${probe.statuses.join(' → ')}`);
+  return probe;
+}
+
+const port = await freePort();
+const server = await startFixtureServer(port);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const tail: number[] = [];
+const redeemPart: number[] = [];
+const pollPart: number[] = [];
+const tokenReady: number[] = [];
+try {
+  const context = await browser.newContext();
+  for (let i = 0; i < warmups + runs; i += 1) {
+    const page = await context.newPage();
+    const probe = await oneRun(page, `http://127.0.0.1:${String(port)}`);
+    await page.close();
+    if (i < warmups) continue;
+    const { completedAt = NaN, finalAt = NaN, tokenReadyAt = NaN, statusAt } = probe;
+    tail.push(finalAt - completedAt);
+    redeemPart.push((statusAt.polling ?? NaN) - completedAt);
+    pollPart.push(finalAt - (statusAt.polling ?? NaN));
+    tokenReady.push(tokenReadyAt - (statusAt.inquiry ?? NaN));
+  }
+} finally {
+  await browser.close();
+  server.stop();
+}
+
+const row = (name: string, samples: number[]): string => {
+  const { median, p95, n } = summarize(samples);
+  return `| ${name} | ${String(n)} | ${fixed(median, 1)} ms | ${fixed(p95, 1)} ms | ${fixed(Math.min(...samples), 1)} ms |`;
+};
+console.log('| Chromium, fixture page, emulator without latency | runs | median | p95 | min |');
+console.log('|---|---|---|---|---|');
+console.log(row('inquiry complete → final claim shown (target ≤ 150 ms)', tail));
+console.log(row('  of which: complete → redeem accepted (polling)', redeemPart));
+console.log(row('  of which: polling → final claim', pollPart));
+console.log(row('inquiry shown → token ready (worker)', tokenReady));
