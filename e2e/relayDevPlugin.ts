@@ -17,10 +17,14 @@ export interface RelayDevOptions {
 export interface ServerClaim extends RelayClaim {
   sessionId: string;
   at: string;
+  /** The payload came RSA-OAEP encrypted and was decrypted by the handler. */
+  encrypted: boolean;
 }
 
 /** A claim type the kit's label table does not know, configured in the emulator the way Persona would add one. */
 export const unknownClaimType = 'age_over_25_mars';
+/** A claim type whose issuer key is 4096 bits. */
+export const largeKeyClaimType = 'age_over_21_strict';
 
 const cspPages = /^\/flow-csp\//;
 /** Nonce of the dev server's own inline preamble (a built app has none). */
@@ -38,23 +42,31 @@ export function relayDevPlugin(options: RelayDevOptions = {}): Plugin {
       const port = server.config.server.port ?? 5173;
       const origin = `http://127.0.0.1:${port}`;
       const claims: ServerClaim[] = [];
-      const claimTypes = { ...defaultClaimTypes(), [unknownClaimType]: { label: 'Age 25+ on Mars', methods: ['document_selfie', 'palm_reading'] } };
+      const claimTypes = {
+        ...defaultClaimTypes(),
+        // Configured, never coded: a type the kit's label table has never heard of, and a 4096-bit issuer.
+        [unknownClaimType]: { label: 'Age 25+ on Mars', methods: ['document_selfie', 'palm_reading'] },
+        [largeKeyClaimType]: { label: 'Age 21+ (4096-bit issuer key)', methods: ['document_selfie'], keyBits: 4096 },
+      };
       const emulator = createEmulatorHandler({ basePath: '/persona', control: true, claimTypes });
-      const encryptionKey = options.encrypted ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : undefined;
-      const relay = createRelayHandler({
-        apiKey: options.live?.apiKey ?? 'sk_test_emulator',
-        personaBaseUrl: options.live?.baseUrl ?? `${origin}/persona`,
-        encryptionKey,
-        onClaim: (session: RelaySessionView, claim: RelayClaim) => {
-          claims.unshift({ sessionId: session.sessionId, ...claim, at: new Date().toISOString() });
-        },
-      });
+      const handlerFor = (encrypted: boolean) =>
+        createRelayHandler({
+          apiKey: options.live?.apiKey ?? 'sk_test_emulator',
+          personaBaseUrl: options.live?.baseUrl ?? `${origin}/persona`,
+          basePath: encrypted ? '/api/relay-encrypted' : '/api/relay',
+          encryptionKey: encrypted ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : undefined,
+          onClaim: (session: RelaySessionView, claim: RelayClaim) => {
+            claims.unshift({ sessionId: session.sessionId, ...claim, at: new Date().toISOString(), encrypted });
+          },
+        });
+      const relay = handlerFor(Boolean(options.encrypted));
+      const encryptedRelay = handlerFor(true);
       const demoApi: Connect.NextHandleFunction = (req, res) => {
         res.setHeader('content-type', 'application/json');
         res.setHeader('cache-control', 'no-store');
         if (req.url?.startsWith('/config')) {
           const types = Object.keys(claimTypes).filter((t) => !/^age_over\d/.test(t));
-          res.end(JSON.stringify({ claimTypes: types, inquiryUrl: options.live?.inquiryUrl ?? '/persona/relay', encrypted: Boolean(encryptionKey), persona: options.live ? 'live' : 'emulator' }));
+          res.end(JSON.stringify({ claimTypes: types, inquiryUrl: options.live?.inquiryUrl ?? '/persona/relay', encrypted: Boolean(options.encrypted), persona: options.live ? 'live' : 'emulator' }));
         } else if (req.url?.startsWith('/server-view')) {
           res.end(JSON.stringify(claims));
         } else {
@@ -71,6 +83,7 @@ export function relayDevPlugin(options: RelayDevOptions = {}): Plugin {
       });
       server.middlewares.use('/persona', toNodeListener(emulator));
       server.middlewares.use('/api/demo', demoApi);
+      server.middlewares.use('/api/relay-encrypted', toNodeListener(encryptedRelay));
       server.middlewares.use('/api/relay', toNodeListener(relay));
     },
   };

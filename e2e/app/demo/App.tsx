@@ -10,6 +10,10 @@ interface DemoConfig {
 }
 
 const params = new URLSearchParams(location.search);
+// Demo knobs for the Playwright demos and the benchmark: an encrypted-payload backend, and tokens made
+// on the main thread (an injected fetch cannot enter a worker) to compare with the worker.
+const baseUrl = params.get('encrypted') === '1' ? '/api/relay-encrypted' : '/api/relay';
+const mainThreadFetch = params.get('tokens') === 'main-thread' ? (...args: Parameters<typeof fetch>) => fetch(...args) : undefined;
 
 /** The demo: pick a claim, verify it in the embed, and compare with what the server learned. */
 export function App() {
@@ -25,7 +29,7 @@ export function App() {
 
   if (!config) return <p>Loading the demo…</p>;
   return (
-    <RelayProvider baseUrl="/api/relay" inquiry={{ url: config.inquiryUrl }}>
+    <RelayProvider baseUrl={baseUrl} inquiry={{ url: config.inquiryUrl }} fetch={mainThreadFetch}>
       <main className="demo">
         <header>
           <h1>relay-claim-kit demo</h1>

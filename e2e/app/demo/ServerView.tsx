@@ -6,6 +6,7 @@ interface ServerClaim {
   claimResult: 'passed' | 'failed';
   methodology?: { method: string; result: string }[];
   at: string;
+  encrypted: boolean;
 }
 
 /** What the app's server learned through `onClaim`: the only result the app should trust. */
@@ -35,6 +36,7 @@ export function ServerView() {
             <li key={c.sessionId} data-session={c.sessionId}>
               <code>{c.claimType}</code>: <strong>{c.claimResult}</strong>
               {c.methodology ? ` (${c.methodology.map((m) => `${m.method} ${m.result}`).join(', ')})` : ' (methodology not shared)'}
+              {c.encrypted ? ' · decrypted from an RSA-OAEP payload' : ''}
             </li>
           ))}
         </ol>
