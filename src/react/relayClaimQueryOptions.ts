@@ -1,0 +1,33 @@
+import { queryOptions } from '@tanstack/react-query';
+import type { RelayClient } from '../core/client.ts';
+import type { RelaySessionState } from '../core/types.ts';
+
+/** Backend statuses after which polling stops. */
+const finalSessionStatuses: readonly string[] = ['passed', 'failed', 'expired', 'error'];
+
+/** Poll delay when the backend gives no `pollAfterMs` hint. */
+const defaultPollMs = 500;
+
+/**
+ * TanStack Query options that poll `GET {base}/sessions/:id` for apps that call `useQuery` themselves:
+ * the next poll honours the backend's `pollAfterMs`, and polling stops once the session is final.
+ */
+export function relayClaimQueryOptions(sessionId: string, options: { client: RelayClient; pollIntervalMs?: number }) {
+  const { client } = options;
+  return queryOptions<RelaySessionState>({
+    queryKey: ['relay-claim-kit', 'session', client.options.baseUrl, sessionId],
+    queryFn: ({ signal }) => client.getSession(sessionId, { signal }),
+    refetchInterval: (query) => {
+      const state = query.state.data;
+      if (state && finalSessionStatuses.includes(state.status)) return false;
+      // A failing poll is surfaced by the query's error; another poll would only repeat it.
+      if (query.state.status === 'error') return false;
+      return Math.max(state?.pollAfterMs ?? 0, options.pollIntervalMs ?? defaultPollMs);
+    },
+    refetchOnWindowFocus: false,
+    // Session state changes on the server between polls; a cached answer would hide the result.
+    staleTime: 0,
+    gcTime: 0,
+    retry: 1,
+  });
+}
