@@ -1,0 +1,29 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { RelayError } from '../core/errors.ts';
+import type { MethodologyCalculation, RelayClaim } from '../core/types.ts';
+import type { RelayInquiryProps, UseRelayClaimOptions, UseRelayClaimReturn } from './types.ts';
+
+describe('useRelayClaim types', () => {
+  it('narrows the union on status', () => {
+    const state = {} as UseRelayClaimReturn;
+    if (state.status === 'passed') {
+      expectTypeOf(state.claim).toEqualTypeOf<RelayClaim>();
+      expectTypeOf(state.methodology).toEqualTypeOf<MethodologyCalculation[] | undefined>();
+    }
+    if (state.status === 'error') expectTypeOf(state.error).toEqualTypeOf<RelayError>();
+    if (state.status === 'inquiry') expectTypeOf(state.inquiryProps).toEqualTypeOf<RelayInquiryProps>();
+    if (state.status === 'idle') {
+      expectTypeOf(state.claim).toEqualTypeOf<undefined>();
+      expectTypeOf(state.inquiryProps).toEqualTypeOf<undefined>();
+    }
+    expectTypeOf(state.status).toEqualTypeOf<'idle' | 'creating' | 'inquiry' | 'verifying' | 'passed' | 'failed' | 'canceled' | 'expired' | 'error'>();
+    expectTypeOf(state.retry).toEqualTypeOf<() => void>();
+  });
+
+  it('takes a claimType, or a whole session, never half a session', () => {
+    expectTypeOf<{ claimType: 'age_over_18_germany' }>().toExtend<UseRelayClaimOptions>();
+    expectTypeOf<{ sessionId: 's'; sessionAccessToken: 't'; expiresAt: 'e' }>().toExtend<UseRelayClaimOptions>();
+    expectTypeOf<{ sessionId: 's' }>().not.toExtend<UseRelayClaimOptions>();
+    expectTypeOf<{ enabled: false }>().not.toExtend<UseRelayClaimOptions>();
+  });
+});
