@@ -10,7 +10,7 @@ describe('server rendering', () => {
     expect(typeof (globalThis as { window?: unknown }).window).toBe('undefined');
     const calls: string[] = [];
     const fetchImpl: typeof fetch = (input) => {
-      calls.push(String(input));
+      calls.push(input instanceof Request ? input.url : input.toString());
       return Promise.reject(new Error('no request during render'));
     };
     const html = renderToString(
