@@ -4,7 +4,7 @@ import type { RelayClaim, RelaySessionState, RelaySessionStatus } from '../core/
 import { base64urlDecode, base64urlEncode } from '../privacy-pass/index.ts';
 import { HttpError, errorResponse, json, readJsonObject } from './http.ts';
 import { MemoryStore } from './memoryStore.ts';
-import { PersonaUnreachableError, callPersona, issueToken, upstreamError, type PersonaConfig } from './persona.ts';
+import { PersonaUnreachableError, callPersona, issueToken, upstreamError, type PersonaAnswer, type PersonaConfig } from './persona.ts';
 import { defaultRetryPolicy, retryDelay, type RetryPolicy } from './retry.ts';
 import type { RelayStore, SessionRecord } from './store.ts';
 
@@ -77,7 +77,11 @@ const resultGraceMs = 60 * 60_000;
 const refundTtlMs = 24 * 60 * 60_000;
 const bodyLimit = 64 * 1024;
 const finalStatuses: readonly RelaySessionStatus[] = ['passed', 'failed', 'expired', 'error'];
+const redeemable: readonly RelaySessionStatus[] = ['inquiry', 'needs-token', 'redeeming'];
 const sessionIdPattern = /^[A-Za-z0-9_-]{22}$/;
+/** Challenge and issuance are retried for this long: the browser is waiting on them. */
+const idempotentDeadlineMs = 10_000;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const base64urlPattern = /^[A-Za-z0-9_-]+={0,2}$/;
 
 type RedeemOutcome =
@@ -200,7 +204,7 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
   async function challenge(id: string): Promise<Response> {
     const record = await load(id);
     if (finalStatuses.includes(statusOf(record))) throw new HttpError(409, 'Conflict', `the session is ${statusOf(record)}`);
-    const answer = await callPersona(persona, '/relays/challenge', { method: 'POST', json: { 'claim-type': record.claimType } });
+    const answer = await withRetries(() => callPersona(persona, '/relays/challenge', { method: 'POST', json: { 'claim-type': record.claimType } }));
     if (answer.status !== 200) throw upstreamError(answer, 'Persona could not give a challenge');
     const { challenge: tokenChallenge, tokenkey: tokenKey, tokenkeyid: tokenKeyId } = answer.fields;
     if (typeof tokenChallenge !== 'string' || typeof tokenKey !== 'string' || typeof tokenKeyId !== 'string') {
@@ -220,13 +224,46 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
       if (finalStatuses.includes(statusOf(record))) throw new HttpError(409, 'Conflict', `the session is ${statusOf(record)}`);
       throw new HttpError(429, 'Too Many Requests', `at most ${maxIssuances} tokens per session`);
     }
-    return json(200, { tokenResponse: base64urlEncode(await issueToken(persona, tokenRequest)) });
+    let attempt = 0;
+    const started = now();
+    for (;;) {
+      try {
+        return json(200, { tokenResponse: base64urlEncode(await issueToken(persona, tokenRequest)) });
+      } catch (error) {
+        // Signing the same blinded message twice gives the same signature: a retry is safe.
+        const transient = error instanceof PersonaUnreachableError || (error instanceof HttpError && (error.status === 502 || error.status === 503));
+        const delay = retryDelay(policy, attempt, undefined);
+        if (!transient || now() + delay - started > idempotentDeadlineMs) throw error;
+        attempt += 1;
+        await sleep(delay);
+      }
+    }
   }
 
-  async function generateClaim(record: SessionRecord, token: string): Promise<RedeemOutcome> {
+  /** `started`: when the redeem began; the deadline covers every token tried, so the redeem lock outlives it. */
+  /** Retries a read-only or idempotent Persona call through 429, 5xx and lost connections, briefly. */
+  async function withRetries(call: () => Promise<PersonaAnswer>): Promise<PersonaAnswer> {
+    const started = now();
+    for (let attempt = 0; ; attempt += 1) {
+      let answer: PersonaAnswer | undefined;
+      try {
+        answer = await call();
+        if (answer.status !== 429 && answer.status < 500) return answer;
+      } catch (error) {
+        if (!(error instanceof PersonaUnreachableError)) throw error;
+      }
+      const delay = retryDelay(policy, attempt, answer?.headers);
+      if (now() + delay - started > idempotentDeadlineMs) {
+        if (answer) return answer;
+        throw new PersonaUnreachableError(false);
+      }
+      await sleep(delay);
+    }
+  }
+
+  async function generateClaim(record: SessionRecord, token: string, started: number): Promise<RedeemOutcome> {
     // One key per (session, token): a retry after a lost answer, even from another instance, is a replay.
     const idempotencyKey = createHash('sha256').update(`${record.id}:${token}`).digest('hex').slice(0, 40);
-    const started = now();
     let lastRequestId: string | undefined;
     for (let attempt = 0; ; attempt += 1) {
       let headers: Headers | undefined;
@@ -263,7 +300,7 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
           error: { status: 504, title: 'Persona did not produce the claim in time', detail: `gave up after ${attempt + 1} attempts`, ...(lastRequestId ? { requestId: lastRequestId } : {}) },
         };
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
     }
   }
 
@@ -291,9 +328,10 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
     const refunded = await store.popRefund(record.claimType);
     // A refunded token is spendable and older than the browser's: use it first, keep the fresh one.
     const candidates = refunded ? [refunded, browserToken] : [browserToken];
+    const started = now();
     try {
       for (const [index, token] of candidates.entries()) {
-        const outcome = await generateClaim(record, token);
+        const outcome = await generateClaim(record, token, started);
         if (outcome.kind === 'spent') continue;
         for (const unused of candidates.slice(index + 1)) await store.pushRefund(record.claimType, unused, refundTtlMs);
         if (outcome.kind === 'error') {
@@ -324,13 +362,14 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
     const token = base64urlEncode(readBase64url(await readJsonObject(request, bodyLimit), 'token', 2 + 32 + 32 + 32 + 256, 2 + 32 + 32 + 32 + 512));
     const record = await load(id);
     const status = statusOf(record);
-    if (status !== 'inquiry' && status !== 'needs-token') return json(202, { status });
+    if (!redeemable.includes(status)) return json(202, { status });
     const lock = `redeem:${id}`;
-    if (!(await store.acquire(lock, policy.deadlineMs + 30_000))) return json(202, { status: 'redeeming' });
-    const started = await update(id, (current) => {
-      const currentStatus = statusOf(current);
-      return currentStatus === 'inquiry' || currentStatus === 'needs-token' ? { ...current, status: 'redeeming' } : undefined;
-    });
+    // Outlives the deadline plus one last upstream request, so a live redeem never loses its lock.
+    if (!(await store.acquire(lock, policy.deadlineMs + persona.timeoutMs + 30_000))) return json(202, { status: 'redeeming' });
+    // Holding the lock while the record still says 'redeeming' means its runner died (an instance
+    // restarted mid-redeem): runners release only after writing a final state. Take it over; the same
+    // token gives the same Idempotency-Key, so Persona replays rather than spends twice.
+    const started = await update(id, (current) => (redeemable.includes(statusOf(current)) ? { ...current, status: 'redeeming' } : undefined));
     if (!started) {
       await store.release(lock);
       return json(202, { status: statusOf(await load(id)) });
