@@ -18,16 +18,36 @@ export interface RelayFlowOptions {
   tokenSource?: TokenSource;
   /** True when the caller polls `GET /sessions/:id` itself and feeds `receiveSessionState` (the React hook). */
   externalPolling?: boolean;
-  /** First poll delay; later ones back off ×1.5 up to `maxPollIntervalMs`. Default 250 ms. */
+  /**
+   * Delay of the first poll after the redeem was accepted; the backend's redeem usually ends within
+   * tens of milliseconds when Persona answers at once. Default 40 ms.
+   */
+  firstPollDelayMs?: number;
+  /** Second poll delay; later ones back off ×1.5 up to `maxPollIntervalMs`, never below the backend's hint. Default 250 ms. */
   pollIntervalMs?: number;
   /** Default 4 s. */
   maxPollIntervalMs?: number;
   /** New tokens to try when Persona refuses one (`needs-token`). Default 3. */
   maxTokenAttempts?: number;
-  /** Injected clock for expiry. */
+  /** Injected clock (milliseconds since the epoch) for expiry and timings. */
   now?: () => number;
+  /** Injected timers for polls and the expiry deadline. */
+  timers?: RelayFlowTimers;
   onEvent?: (event: RelayFlowEvent) => void;
 }
+
+/** The timer functions a `RelayFlow` uses; inject them to drive polls and expiry from a test clock. */
+export interface RelayFlowTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const globalTimers: RelayFlowTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+};
 
 const isFinal = (status: RelayFlowStatus): boolean => (finalFlowStatuses as readonly string[]).includes(status);
 const isAbort = (error: unknown): boolean => error instanceof DOMException && error.name === 'AbortError';
@@ -48,7 +68,9 @@ export class RelayFlow {
   #snapshot: RelayFlowSnapshot = { status: 'idle' };
   #run: AbortController | undefined;
   #token: Promise<string> | undefined;
-  #timers = new Set<ReturnType<typeof setTimeout>>();
+  readonly #timerApi: RelayFlowTimers;
+  readonly #now: () => number;
+  readonly #timers = new Set<unknown>();
   #tokenAttempts = 0;
   #pollAttempt = 0;
   #disposed = false;
@@ -57,6 +79,8 @@ export class RelayFlow {
     if (!options.claimType && !options.session) throw new TypeError('RelayFlow: give claimType or session');
     this.#options = options;
     this.#tokenSource = options.tokenSource ?? createDefaultTokenSource(options.client);
+    this.#timerApi = options.timers ?? globalTimers;
+    this.#now = options.now ?? Date.now;
   }
 
   /** Calls `listener` after every change; returns the unsubscribe function. */
@@ -79,6 +103,8 @@ export class RelayFlow {
     if (this.#disposed || isFinal(this.#snapshot.status) || this.#snapshot.status === 'idle') return;
     const session = 'session' in this.#snapshot ? this.#snapshot.session : undefined;
     this.#stopRun();
+    // The person gave up: free the worker now rather than keep it idle until dispose.
+    this.#tokenSource.dispose();
     this.#set(session ? { status: 'canceled', session } : { status: 'canceled' });
   }
 
@@ -189,12 +215,12 @@ export class RelayFlow {
     this.#run?.abort(new DOMException('The verification was stopped', 'AbortError'));
     this.#run = undefined;
     this.#token = undefined;
-    for (const timer of this.#timers) clearTimeout(timer);
+    for (const timer of this.#timers) this.#timerApi.clearTimeout(timer);
     this.#timers.clear();
   }
 
   #later(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
+    const timer = this.#timerApi.setTimeout(() => {
       this.#timers.delete(timer);
       fn();
     }, ms);
@@ -219,8 +245,7 @@ export class RelayFlow {
   }
 
   #enterInquiry(session: RelaySessionInfo, run: AbortController): void {
-    const now = this.#options.now ?? Date.now;
-    const msLeft = Date.parse(session.expiresAt) - now();
+    const msLeft = Date.parse(session.expiresAt) - this.#now();
     if (!(msLeft > 0)) {
       this.#stopRun();
       this.#set({ status: 'expired', session });
@@ -241,12 +266,12 @@ export class RelayFlow {
 
   #makeToken(session: RelaySessionInfo, run: AbortController): Promise<string> {
     this.#tokenAttempts += 1;
-    const started = (this.#options.now ?? Date.now)();
+    const started = this.#now();
     const token = this.#tokenSource.obtain(session.sessionId, run.signal);
     token.then(
       () => {
         if (this.#run !== run) return;
-        this.#emit({ type: 'token-ready', sessionId: session.sessionId, ms: (this.#options.now ?? Date.now)() - started });
+        this.#emit({ type: 'token-ready', sessionId: session.sessionId, ms: this.#now() - started });
         const snapshot = this.#snapshot;
         if (snapshot.status === 'inquiry' && !snapshot.tokenReady) this.#set({ ...snapshot, tokenReady: true });
       },
@@ -268,7 +293,7 @@ export class RelayFlow {
       if (this.#run !== run) return;
       this.#set({ status: 'polling', session });
       this.#pollAttempt = 0;
-      if (!this.#options.externalPolling) this.#poll(session, run, 0);
+      if (!this.#options.externalPolling) this.#poll(session, run, this.#options.firstPollDelayMs ?? 40);
     } catch (error) {
       if (this.#run === run) this.#fail(error, session);
     }
@@ -307,7 +332,7 @@ export class RelayFlow {
   }
 }
 
-/** Backoff between polls: ×1.5 per attempt from `pollIntervalMs` up to `maxPollIntervalMs`, never below the backend's hint. */
+/** Delay after poll number `attempt`: ×1.5 per attempt from `pollIntervalMs` up to `maxPollIntervalMs`, never below the backend's hint. */
 export function nextPollDelay(options: Pick<RelayFlowOptions, 'pollIntervalMs' | 'maxPollIntervalMs'>, attempt: number, pollAfterMs: number | undefined): number {
   const first = options.pollIntervalMs ?? 250;
   const max = options.maxPollIntervalMs ?? 4_000;

@@ -1,16 +1,11 @@
-import { RelayApiError, RelayError, RelayNetworkError, RelayProtocolError, RelayTimeoutError } from './errors.ts';
+import { requestJson, requireStrings, unexpectedAnswer, type BackendTarget } from './request.ts';
+import { parseSessionState } from './sessionState.ts';
 import type { RelaySessionInfo, RelaySessionState, RelaySessionStatus } from './types.ts';
 
 /** How to reach the app's backend (the routes `createRelayHandler` serves). */
-export interface RelayClientOptions {
-  /** E.g. `/api/relay`; relative URLs resolve against the document. */
-  baseUrl: string;
+export interface RelayClientOptions extends BackendTarget {
   /** Injected fetch (tests, Storybook). When set, tokens are made in-thread: a function cannot enter a worker. */
   fetch?: typeof fetch;
-  headers?: Record<string, string>;
-  credentials?: RequestCredentials;
-  /** Per request; default 15 s. */
-  timeoutMs?: number;
 }
 
 /** Per-call options. */
@@ -39,100 +34,36 @@ export interface RelayClient {
   getSession(sessionId: string, init?: RelayRequestOptions): Promise<RelaySessionState>;
 }
 
-const sessionStatuses: readonly string[] = ['inquiry', 'redeeming', 'needs-token', 'passed', 'failed', 'expired', 'error'];
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** The path of a session's routes; the id is escaped so it cannot climb out of `/sessions/`. */
+export const sessionPath = (sessionId: string): string => `/sessions/${encodeURIComponent(sessionId)}`;
 
-function unexpected(detail: string, requestId?: string): RelayProtocolError {
-  return new RelayProtocolError({ title: 'Unexpected answer from the relay backend', detail, code: 'bad-backend-response', requestId });
-}
-
-function requireStrings<K extends string>(body: unknown, keys: readonly K[], requestId?: string): Record<K, string> {
-  if (!isRecord(body)) throw unexpected('not a JSON object', requestId);
-  for (const key of keys) if (typeof body[key] !== 'string' || body[key] === '') throw unexpected(`${key} is missing`, requestId);
-  return body as Record<K, string>;
-}
-
-function readSessionState(body: unknown, requestId?: string): RelaySessionState {
-  if (!isRecord(body) || typeof body.status !== 'string' || !sessionStatuses.includes(body.status)) throw unexpected('session status', requestId);
-  return body as unknown as RelaySessionState;
-}
-
-async function apiError(response: Response): Promise<RelayApiError> {
-  const headerId = response.headers.get('request-id') ?? undefined;
-  let first: Record<string, unknown> = {};
-  try {
-    const body = (await response.json()) as unknown;
-    if (isRecord(body) && Array.isArray(body.errors) && isRecord(body.errors[0])) first = body.errors[0];
-  } catch {
-    // A proxy's HTML error page: keep the status, say what we know.
-  }
-  const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-  return new RelayApiError({
-    status: response.status,
-    title: text(first.title) ?? (response.statusText || `HTTP ${response.status}`),
-    detail: text(first.detail),
-    code: text(first.code),
-    requestId: text(first.requestId) ?? headerId,
-  });
-}
-
-/** Makes a `RelayClient`; errors come out as `RelayApiError`, `RelayNetworkError` or `RelayTimeoutError`. */
+/**
+ * Makes a `RelayClient`; errors come out as `RelayApiError`, `RelayNetworkError`, `RelayTimeoutError`,
+ * or `RelayProtocolError` when a 2xx answer breaks the wire contract.
+ */
 export function createRelayClient(options: RelayClientOptions): RelayClient {
-  const base = options.baseUrl.replace(/\/+$/, '');
-  const timeoutMs = options.timeoutMs ?? 15_000;
-
-  async function call(method: 'GET' | 'POST', path: string, body: unknown, init: RelayRequestOptions = {}): Promise<{ body: unknown; requestId?: string }> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    const doFetch = options.fetch ?? globalThis.fetch;
-    let response: Response;
-    try {
-      response = await doFetch(`${base}${path}`, {
-        method,
-        signal,
-        credentials: options.credentials,
-        headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (cause) {
-      if (init.signal?.aborted) throw init.signal.reason;
-      if (timeout.aborted) throw new RelayTimeoutError({ title: 'The relay backend did not answer in time', detail: `${method} ${path}`, cause });
-      throw new RelayNetworkError({ title: 'Could not reach the relay backend', detail: `${method} ${path}`, cause });
-    }
-    if (!response.ok) throw await apiError(response);
-    const requestId = response.headers.get('request-id') ?? undefined;
-    try {
-      return { body: (await response.json()) as unknown, requestId };
-    } catch (cause) {
-      if (cause instanceof RelayError) throw cause;
-      throw unexpected('body is not JSON', requestId);
-    }
-  }
-
-  const id = (sessionId: string): string => `/sessions/${encodeURIComponent(sessionId)}`;
   return {
     options,
-    async createSession(claimType, init) {
-      const { body, requestId } = await call('POST', '/sessions', { claimType }, init);
-      const { sessionId, sessionAccessToken, expiresAt } = requireStrings(body, ['sessionId', 'sessionAccessToken', 'expiresAt'], requestId);
-      return { sessionId, sessionAccessToken, expiresAt };
+    async createSession(claimType, init = {}) {
+      const answer = await requestJson(options, 'POST', '/sessions', { claimType }, init.signal);
+      const session = requireStrings(answer, ['sessionId', 'sessionAccessToken', 'expiresAt']);
+      if (Number.isNaN(Date.parse(session.expiresAt))) throw unexpectedAnswer('expiresAt is not a date', answer.requestId);
+      return session;
     },
-    async challenge(sessionId, init) {
-      const { body, requestId } = await call('POST', `${id(sessionId)}/challenge`, {}, init);
-      const { challenge, tokenKey, tokenKeyId } = requireStrings(body, ['challenge', 'tokenKey', 'tokenKeyId'], requestId);
-      return { challenge, tokenKey, tokenKeyId };
+    async challenge(sessionId, init = {}) {
+      const answer = await requestJson(options, 'POST', `${sessionPath(sessionId)}/challenge`, {}, init.signal);
+      return requireStrings(answer, ['challenge', 'tokenKey', 'tokenKeyId']);
     },
-    async issue(sessionId, tokenRequest, init) {
-      const { body, requestId } = await call('POST', `${id(sessionId)}/issue`, { tokenRequest }, init);
-      return requireStrings(body, ['tokenResponse'], requestId).tokenResponse;
+    async issue(sessionId, tokenRequest, init = {}) {
+      const answer = await requestJson(options, 'POST', `${sessionPath(sessionId)}/issue`, { tokenRequest }, init.signal);
+      return requireStrings(answer, ['tokenResponse']).tokenResponse;
     },
-    async redeem(sessionId, token, init) {
-      const { body, requestId } = await call('POST', `${id(sessionId)}/redeem`, { token }, init);
-      return { status: readSessionState(body, requestId).status };
+    async redeem(sessionId, token, init = {}) {
+      const answer = await requestJson(options, 'POST', `${sessionPath(sessionId)}/redeem`, { token }, init.signal);
+      return { status: parseSessionState(answer).status };
     },
-    async getSession(sessionId, init) {
-      const { body, requestId } = await call('GET', id(sessionId), undefined, init);
-      return readSessionState(body, requestId);
+    async getSession(sessionId, init = {}) {
+      return parseSessionState(await requestJson(options, 'GET', sessionPath(sessionId), undefined, init.signal));
     },
   };
 }

@@ -1,5 +1,6 @@
-import type { ChallengeMaterials, RelayRequestOptions } from '../core/client.ts';
+import { sessionPath } from '../core/client.ts';
 import { RelayProtocolError } from '../core/errors.ts';
+import { requestJson, requireStrings, type BackendTarget } from '../core/request.ts';
 import {
   PrivacyPassError,
   base64urlDecode,
@@ -10,14 +11,9 @@ import {
   tokenKeyId,
 } from '../privacy-pass/index.ts';
 
-/** The two backend calls a token needs; a `RelayClient` is one. */
-export interface TokenBackend {
-  challenge(sessionId: string, init?: RelayRequestOptions): Promise<ChallengeMaterials>;
-  issue(sessionId: string, tokenRequest: string, init?: RelayRequestOptions): Promise<string>;
-}
-
-/** What `obtainToken` needs besides the backend. */
-export interface ObtainTokenOptions {
+/** Where and for which session to make a token; the backend options are a `RelayClientOptions`' own. */
+export interface ObtainTokenOptions extends BackendTarget {
+  sessionId: string;
   signal?: AbortSignal;
   /** When set, the challenge's issuer_name must equal it. */
   expectedIssuer?: string;
@@ -31,17 +27,17 @@ function decode(value: string, name: string): Uint8Array {
   try {
     return base64urlDecode(value);
   } catch (cause) {
-    throw protocolError('bad-challenge', `${name} is not base64url`, cause);
+    throw protocolError(name === 'tokenResponse' ? 'bad-response' : 'bad-challenge', `${name} is not base64url`, cause);
   }
 }
 
 /**
- * One Privacy Pass token for a session, start to finish: challenge → checks → blind → issue →
- * finalize (which verifies the signature). Runs in the worker, and in-thread where there is none.
+ * One Privacy Pass token (base64url) for a session, start to finish: challenge → checks → blind →
+ * issue → finalize (which verifies the signature). Runs in the worker, and in-thread where there is none.
  */
-export async function obtainToken(backend: TokenBackend, sessionId: string, options: ObtainTokenOptions = {}): Promise<string> {
-  const { signal } = options;
-  const materials = await backend.challenge(sessionId, { signal });
+export async function obtainToken(options: ObtainTokenOptions): Promise<string> {
+  const { signal, sessionId } = options;
+  const materials = requireStrings(await requestJson(options, 'POST', `${sessionPath(sessionId)}/challenge`, {}, signal), ['challenge', 'tokenKey', 'tokenKeyId']);
   const challenge = decode(materials.challenge, 'challenge');
   const tokenKey = decode(materials.tokenKey, 'tokenKey');
   try {
@@ -49,13 +45,15 @@ export async function obtainToken(backend: TokenBackend, sessionId: string, opti
     if (bytesToHex(await tokenKeyId(tokenKey)) !== materials.tokenKeyId.toLowerCase()) {
       throw new PrivacyPassError('key-id-mismatch', 'token-key-id is not the SHA-256 of token-key');
     }
+    // RFC 9577 §2.1.1: a token is only good for the issuer the origin named.
     if (options.expectedIssuer !== undefined && decodeTokenChallenge(challenge).issuerName !== options.expectedIssuer) {
       throw new PrivacyPassError('bad-challenge', 'the challenge names another issuer');
     }
     // beginIssuance checks the token type (0x0002) and the key (RSA, 2048–4096 bits, §6.5 parameters).
     const pending = await beginIssuance({ challenge, tokenKey });
     signal?.throwIfAborted();
-    const tokenResponse = await backend.issue(sessionId, base64urlEncode(pending.tokenRequest), { signal });
+    const issued = await requestJson(options, 'POST', `${sessionPath(sessionId)}/issue`, { tokenRequest: base64urlEncode(pending.tokenRequest) }, signal);
+    const { tokenResponse } = requireStrings(issued, ['tokenResponse']);
     return base64urlEncode(await pending.finalize(decode(tokenResponse, 'tokenResponse')));
   } catch (error) {
     if (error instanceof PrivacyPassError) throw protocolError(error.code, error.message, error);

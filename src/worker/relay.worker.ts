@@ -1,4 +1,3 @@
-import { createRelayClient } from '../core/client.ts';
 import { obtainToken } from './obtainToken.ts';
 import { parseWorkerRequest, serializeError, type WorkerResponse } from './protocol.ts';
 
@@ -9,7 +8,8 @@ const running = new Map<number, AbortController>();
 scope.onmessage = (event: MessageEvent) => {
   const request = parseWorkerRequest(event.data);
   if (!request) {
-    const id = typeof (event.data as { id?: unknown } | null)?.id === 'number' ? (event.data as { id: number }).id : -1;
+    const raw: unknown = event.data;
+    const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
     scope.postMessage({ type: 'error', id, error: { name: 'RelayProtocolError', title: 'Malformed worker message', code: 'bad-message' } });
     return;
   }
@@ -21,13 +21,13 @@ scope.onmessage = (event: MessageEvent) => {
   const controller = new AbortController();
   running.set(request.id, controller);
   const started = performance.now();
-  const client = createRelayClient({ baseUrl: request.baseUrl, headers: request.headers, credentials: request.credentials, timeoutMs: request.timeoutMs });
-  obtainToken(client, request.sessionId, { signal: controller.signal })
+  const { id, baseUrl, sessionId, headers, credentials, timeoutMs } = request;
+  obtainToken({ baseUrl, sessionId, headers, credentials, timeoutMs, signal: controller.signal })
     .then((token) => {
-      if (!controller.signal.aborted) scope.postMessage({ type: 'token', id: request.id, token, ms: performance.now() - started });
+      if (!controller.signal.aborted) scope.postMessage({ type: 'token', id, token, ms: performance.now() - started });
     })
     .catch((error: unknown) => {
-      if (!controller.signal.aborted) scope.postMessage({ type: 'error', id: request.id, error: serializeError(error) });
+      if (!controller.signal.aborted) scope.postMessage({ type: 'error', id, error: serializeError(error) });
     })
-    .finally(() => running.delete(request.id));
+    .finally(() => running.delete(id));
 };
