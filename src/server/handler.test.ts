@@ -43,6 +43,10 @@ function finish(relayToken: string, claimResult: 'passed' | 'failed'): void {
   });
 }
 
+function urlOf(input: string | URL | Request): string {
+  return typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+}
+
 async function startSession(claimType: string) {
   const { sessionId } = await browser.createSession(claimType);
   return { sessionId, relayToken: await relayTokenOf(sessionId) };
@@ -231,6 +235,248 @@ describe('flows against the emulator', () => {
       await agedServed.close();
       await aged.close();
       await clocked.close();
+    }
+  });
+});
+
+describe('more of the contract', () => {
+  it('hints the next poll with pollAfterMs and Retry-After until final, and stops hinting after', async () => {
+    const { sessionId, relayToken } = await startSession('age_over_18_germany');
+    const waiting = await browser.read(sessionId);
+    expect(waiting.body.pollAfterMs).toBeGreaterThan(0);
+    expect(Number(waiting.headers.get('retry-after'))).toBe(Math.ceil((waiting.body.pollAfterMs ?? 0) / 1000));
+    finish(relayToken, 'passed');
+    await browser.redeem(sessionId, await browser.obtainToken(sessionId));
+    await browser.pollUntilSettled(sessionId);
+    const final = await browser.read(sessionId);
+    expect(final.body.pollAfterMs).toBeUndefined();
+    expect(final.headers.get('retry-after')).toBeNull();
+  });
+
+  it('answers 405 with Allow on each route and 409 when a final session is asked for more tokens', async () => {
+    const { sessionId, relayToken } = await startSession('age_over_18_germany');
+    const expectations: [string, string, string][] = [
+      ['GET', '/sessions', 'POST'],
+      ['POST', `/sessions/${sessionId}`, 'GET'],
+      ['GET', `/sessions/${sessionId}/challenge`, 'POST'],
+      ['PUT', `/sessions/${sessionId}/issue`, 'POST'],
+      ['GET', `/sessions/${sessionId}/redeem`, 'POST'],
+    ];
+    for (const [method, path, allow] of expectations) {
+      const answer = await browser.call<{ errors: { status: string }[] }>(method, path);
+      expect(answer.status, `${method} ${path}`).toBe(405);
+      expect(answer.headers.get('allow')).toBe(allow);
+      expect(answer.body.errors[0]?.status).toBe('405');
+    }
+    expect((await browser.call('POST', `/sessions/${sessionId}/unknown`)).status).toBe(404);
+    finish(relayToken, 'passed');
+    await browser.redeem(sessionId, await browser.obtainToken(sessionId));
+    expect((await browser.pollUntilSettled(sessionId)).status).toBe('passed');
+    expect((await browser.call('POST', `/sessions/${sessionId}/challenge`)).status).toBe(409);
+  });
+
+  it('carries the upstream Request-Id in the body and the header when Persona fails a call', async () => {
+    emulator.control.setFaults({ errorRate: 1, status: 500 });
+    const answer = await browser.call<{ errors: { status: string; requestId?: string }[] }>('POST', '/sessions', { claimType: 'age_over_18_germany' });
+    emulator.control.setFaults({});
+    expect(answer.status).toBe(502);
+    const requestId = answer.body.errors[0]?.requestId;
+    expect(requestId).toMatch(/^req_/);
+    expect(answer.headers.get('request-id')).toBe(requestId);
+    expect(emulator.control.log().some((e) => e.requestId === requestId && e.status === 500)).toBe(true);
+  });
+
+  it('refuses claim types outside allowedClaimTypes without calling Persona', async () => {
+    const strict = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, allowedClaimTypes: ['age_over_18_germany'] });
+    const strictServed = await serveHandler(strict);
+    try {
+      const strictBrowser = new RecordingDriver(`${strictServed.url}/api/relay`, new Set());
+      const before = emulator.control.log().length;
+      expect((await strictBrowser.call('POST', '/sessions', { claimType: 'age_over_18_france' })).status).toBe(400);
+      expect(emulator.control.log().length).toBe(before);
+      expect((await strictBrowser.call('POST', '/sessions', { claimType: 'age_over_18_germany' })).status).toBe(201);
+    } finally {
+      await strictServed.close();
+      await strict.close();
+    }
+  });
+
+  it('rides out latency and dropped connections at redeem with one consumption', async () => {
+    const { sessionId, relayToken } = await startSession('age_over_18_germany');
+    finish(relayToken, 'passed');
+    const token = await browser.obtainToken(sessionId);
+    const dropsBefore = logLines.filter((line) => line.includes('did not get an answer')).length;
+    emulator.control.setFaults({ latencyMs: 150, dropRate: 1 });
+    await browser.redeem(sessionId, token);
+    // Every connection is cut until the handler has seen two of them fail; then only the latency stays.
+    while (logLines.filter((line) => line.includes('did not get an answer')).length < dropsBefore + 2) await sleep(20);
+    expect((await browser.read(sessionId)).body.status).toBe('redeeming');
+    emulator.control.setFaults({ latencyMs: 150 });
+    expect((await browser.pollUntilSettled(sessionId)).status).toBe('passed');
+    emulator.control.setFaults({});
+    expect(consumptions(emulator.control.log(), relayToken)).toBe(1);
+  });
+
+  it('a redeem after the session expired answers expired and spends nothing', async () => {
+    let clock = Date.now();
+    const clocked = new MemoryStore({ now: () => clock });
+    const aged = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store: clocked, now: () => clock });
+    const agedServed = await serveHandler(aged);
+    try {
+      const agedBrowser = new RecordingDriver(`${agedServed.url}/api/relay`, new Set());
+      const { sessionId } = await agedBrowser.createSession('age_over_18_germany');
+      const token = await agedBrowser.obtainToken(sessionId);
+      const record = await clocked.get(sessionId);
+      const relayToken = record?.relayToken ?? '';
+      // The expiry is the one Persona put in the session access token (earlier tests moved its clock).
+      clock = (record?.expiresAt ?? 0) + 60_000;
+      expect((await agedBrowser.redeem(sessionId, token)).body.status).toBe('expired');
+      expect((await aged.getSession(sessionId))?.status).toBe('expired');
+      expect(emulator.control.log().filter((e) => e.path.includes(`${relayToken}/generate-claim`))).toHaveLength(0);
+    } finally {
+      await agedServed.close();
+      await aged.close();
+      await clocked.close();
+    }
+  });
+});
+
+describe('payloads and inflections', () => {
+  /** A handler on its own store whose Persona answers to generate-claim are recorded, to see the wire. */
+  async function recordedHandler(options: { encryptionKey?: string; keyInflection?: 'camel' | 'kebab' | 'snake' }) {
+    const bodies: string[] = [];
+    const recordingFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (urlOf(input).endsWith('/generate-claim')) bodies.push(await response.clone().text());
+      return response;
+    };
+    const ownStore = new MemoryStore();
+    const own = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, fetch: recordingFetch, store: ownStore, ...options });
+    const ownServed = await serveHandler(own);
+    const driver = new RecordingDriver(`${ownServed.url}/api/relay`, new Set());
+    return {
+      bodies,
+      browser: driver,
+      /** Creates a session and finishes its inquiry with `claimResult`; returns the ids. */
+      async session(claimResult: 'passed' | 'failed') {
+        const { sessionId } = await driver.createSession('age_over_18_germany');
+        const record = await ownStore.get(sessionId);
+        if (!record) throw new Error('no record');
+        secrets.push(record.relaySecret);
+        finish(record.relayToken, claimResult);
+        return { sessionId, relayToken: record.relayToken };
+      },
+      async close() {
+        await ownServed.close();
+        await own.close();
+        await ownStore.close();
+      },
+    };
+  }
+
+  it('decrypts an RSA-OAEP payload, and reads a plain one when no key is set', async () => {
+    for (const encryptionKey of [privatePem, undefined]) {
+      const run = await recordedHandler({ encryptionKey });
+      try {
+        const { sessionId } = await run.session('passed');
+        await run.browser.redeem(sessionId, await run.browser.obtainToken(sessionId));
+        const state = await run.browser.pollUntilSettled(sessionId);
+        expect(state.status).toBe('passed');
+        expect(state.claim?.claimType).toBe('age_over_18_germany');
+        const payload = (JSON.parse(run.bodies.at(-1) ?? '{}') as Record<string, unknown>)['claim-payload'];
+        expect(typeof payload).toBe('string');
+        const parsesAsJson = (() => { try { JSON.parse(String(payload)); return true; } catch { return false; } })();
+        expect(parsesAsJson).toBe(encryptionKey === undefined);
+      } finally {
+        await run.close();
+      }
+    }
+  });
+
+  for (const keyInflection of ['camel', 'snake', 'kebab'] as const) {
+    it(`sends Key-Inflection: ${keyInflection} and reads the answers in it`, async () => {
+      const run = await recordedHandler({ keyInflection });
+      try {
+        const { sessionId, relayToken } = await run.session('failed');
+        await run.browser.redeem(sessionId, await run.browser.obtainToken(sessionId));
+        const state = await run.browser.pollUntilSettled(sessionId);
+        expect(state.status).toBe('failed');
+        const call = emulator.control.log().filter((e) => e.path.includes(`${relayToken}/generate-claim`)).at(-1);
+        expect(call?.headers['key-inflection']).toBe(keyInflection);
+        const key = { camel: 'claimPayload', snake: 'claim_payload', kebab: 'claim-payload' }[keyInflection];
+        expect(Object.keys(JSON.parse(run.bodies.at(-1) ?? '{}') as object)).toContain(key);
+      } finally {
+        await run.close();
+      }
+    });
+  }
+});
+
+describe('several instances, one store', () => {
+  it('onClaim fires once when two instances race to redeem the same session', async () => {
+    const shared = new MemoryStore();
+    const fired: string[] = [];
+    const make = () => createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store: shared, onClaim: (s) => { fired.push(s.sessionId); } });
+    const [one, two] = [make(), make()];
+    const [servedOne, servedTwo] = await Promise.all([serveHandler(one), serveHandler(two)]);
+    try {
+      const first = new RecordingDriver(`${servedOne.url}/api/relay`, new Set());
+      const second = new RecordingDriver(`${servedTwo.url}/api/relay`, new Set());
+      const { sessionId } = await first.createSession('age_over_18_germany');
+      const relayToken = (await shared.get(sessionId))?.relayToken ?? '';
+      finish(relayToken, 'passed');
+      const token = await second.obtainToken(sessionId);
+      await Promise.all([first.redeem(sessionId, token), second.redeem(sessionId, token), first.redeem(sessionId, token)]);
+      expect((await second.pollUntilSettled(sessionId)).status).toBe('passed');
+      await Promise.all([one.idle(), two.idle()]);
+      expect(fired).toEqual([sessionId]);
+      expect(consumptions(emulator.control.log(), relayToken)).toBe(1);
+    } finally {
+      await Promise.all([servedOne.close(), servedTwo.close()]);
+      await Promise.all([one.close(), two.close()]);
+      await shared.close();
+    }
+  });
+
+  it('a redeem orphaned by a dead instance is taken over with the same Idempotency-Key, and spends once', async () => {
+    let skew = 0;
+    const shared = new MemoryStore({ now: () => Date.now() + skew });
+    // The doomed instance's generate-claim reaches Persona, which spends the token; the answer never comes back.
+    let reachedPersona!: () => void;
+    const spent = new Promise<void>((resolve) => { reachedPersona = resolve; });
+    const doomedFetch: typeof fetch = async (input, init) => {
+      if (!urlOf(input).endsWith('/generate-claim')) return fetch(input, init);
+      await fetch(input, { ...init, signal: null });
+      reachedPersona();
+      return new Promise<Response>(() => undefined);
+    };
+    const doomed = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store: shared, fetch: doomedFetch, requestTimeoutMs: 60_000 });
+    const survivor = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store: shared, logger: { warn: (m, meta) => logLines.push(m + JSON.stringify(meta ?? {})) } });
+    const [doomedServed, survivorServed] = await Promise.all([serveHandler(doomed), serveHandler(survivor)]);
+    try {
+      const before = new RecordingDriver(`${doomedServed.url}/api/relay`, new Set());
+      const after = new RecordingDriver(`${survivorServed.url}/api/relay`, new Set());
+      const { sessionId } = await before.createSession('age_over_18_germany');
+      const relayToken = (await shared.get(sessionId))?.relayToken ?? '';
+      finish(relayToken, 'passed');
+      const token = await before.obtainToken(sessionId);
+      await before.redeem(sessionId, token);
+      await spent;
+      expect((await after.redeem(sessionId, token)).body.status).toBe('redeeming');
+      expect((await after.read(sessionId)).body.status).toBe('redeeming');
+      // The dead instance's redeem lock runs out (as its TTL would), and the person's page redeems again.
+      skew += 10 * 60_000;
+      await after.redeem(sessionId, token);
+      expect((await after.pollUntilSettled(sessionId)).status).toBe('passed');
+      const calls = emulator.control.log().filter((e) => e.path.includes(`${relayToken}/generate-claim`));
+      expect(calls).toHaveLength(2);
+      expect(calls[1]?.headers['idempotency-key']).toBe(calls[0]?.headers['idempotency-key']);
+      expect(calls[1]?.replayed).toBe(true);
+      expect(consumptions(emulator.control.log(), relayToken)).toBe(1);
+    } finally {
+      await Promise.all([doomedServed.close(), survivorServed.close()]);
+      await survivor.close();
+      await shared.close();
     }
   });
 });

@@ -240,7 +240,6 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
     }
   }
 
-  /** `started`: when the redeem began; the deadline covers every token tried, so the redeem lock outlives it. */
   /** Retries a read-only or idempotent Persona call through 429, 5xx and lost connections, briefly. */
   async function withRetries(call: () => Promise<PersonaAnswer>): Promise<PersonaAnswer> {
     const started = now();
@@ -261,6 +260,7 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
     }
   }
 
+  /** `started`: when the redeem began; the deadline covers every token tried, so the redeem lock outlives it. */
   async function generateClaim(record: SessionRecord, token: string, started: number): Promise<RedeemOutcome> {
     // One key per (session, token): a retry after a lost answer, even from another instance, is a replay.
     const idempotencyKey = createHash('sha256').update(`${record.id}:${token}`).digest('hex').slice(0, 40);
