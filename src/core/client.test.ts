@@ -5,12 +5,27 @@ import { createRelayClient } from './client.ts';
 import { RelayApiError, RelayNetworkError, RelayProtocolError, RelayTimeoutError } from './errors.ts';
 
 // A backend that misbehaves on purpose, over real HTTP: what a broken proxy or a bad deploy sends.
+const scriptedAnswers: Record<string, { status?: number; headers?: Record<string, string>; body: unknown } | undefined> = {
+  'bad-claim': { body: { status: 'passed', claim: { claimType: 'age_over_18_germany', claimResult: 'yes' } } },
+  'bad-methodology': { body: { status: 'failed', claim: { claimType: 'x', claimResult: 'failed', methodology: [{ method: 1 }] } } },
+  'bad-error': { body: { status: 'error', error: { title: 'no status' } } },
+  'bad-hint': { body: { status: 'redeeming', pollAfterMs: -5 } },
+  'retry-after': { headers: { 'retry-after': '2' }, body: { status: 'redeeming' } },
+  'extra-fields': {
+    body: { status: 'passed', relaySecret: 'leak', claim: { claimType: 'age_over_18_germany', claimResult: 'passed', methodology: [{ method: 'live_selfie', result: 'passed', score: 9 }], extra: 1 } },
+  },
+  'bad-date': { status: 201, body: { sessionId: 's', sessionAccessToken: 't', expiresAt: 'soon' } },
+};
 let server: Server;
 let base: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
     const path = req.url ?? '';
-    if (path.endsWith('/sessions')) {
+    const scripted = scriptedAnswers[path.split('/')[1] ?? ''];
+    if (scripted) {
+      res.writeHead(scripted.status ?? 200, { 'content-type': 'application/json', ...scripted.headers });
+      res.end(JSON.stringify(scripted.body));
+    } else if (path.endsWith('/sessions')) {
       res.writeHead(502, { 'content-type': 'application/json', 'request-id': 'req_header' });
       res.end(JSON.stringify({ errors: [{ status: '502', title: 'Bad Gateway', detail: 'Persona answered 503', requestId: 'req_body' }] }));
     } else if (path.endsWith('/html')) {
@@ -61,5 +76,25 @@ describe('createRelayClient', () => {
     const call = createRelayClient({ baseUrl: `${base}/x` }).getSession('slow', { signal: controller.signal });
     controller.abort();
     await expect(call).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it.each(['bad-claim', 'bad-methodology', 'bad-error', 'bad-hint'])('rejects a session answer with a malformed field (%s) as RelayProtocolError', async (name) => {
+    const error = await createRelayClient({ baseUrl: `${base.replace('/api/relay', '')}/${name}` }).getSession('s').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RelayProtocolError);
+    expect(error).toMatchObject({ code: 'bad-backend-response' });
+  });
+
+  it('takes the poll hint from Retry-After when the body has none', async () => {
+    const state = await createRelayClient({ baseUrl: `${base.replace('/api/relay', '')}/retry-after` }).getSession('s');
+    expect(state).toEqual({ status: 'redeeming', pollAfterMs: 2000 });
+  });
+
+  it('copies only the fields of the wire contract', async () => {
+    const state = await createRelayClient({ baseUrl: `${base.replace('/api/relay', '')}/extra-fields` }).getSession('s');
+    expect(state).toEqual({ status: 'passed', claim: { claimType: 'age_over_18_germany', claimResult: 'passed', methodology: [{ method: 'live_selfie', result: 'passed' }] } });
+  });
+
+  it('rejects a session whose expiresAt is not a date', async () => {
+    await expect(createRelayClient({ baseUrl: `${base.replace('/api/relay', '')}/bad-date` }).createSession('x')).rejects.toBeInstanceOf(RelayProtocolError);
   });
 });
