@@ -226,8 +226,9 @@ test('StrictMode makes one session and one worker per mount', async ({ page }) =
   });
   const workers: string[] = [];
   page.on('worker', (w) => workers.push(w.url()));
+  const issued = page.waitForResponse((r) => r.url().endsWith('/issue'));
   await open(page, 'claimType=age_over_18_germany&strict=1');
-  await page.waitForResponse((r) => r.url().endsWith('/issue'));
+  await issued;
   expect(sessions).toHaveLength(1);
   expect(workers).toHaveLength(1);
   await shot(page, 'strict-mode');

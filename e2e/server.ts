@@ -23,6 +23,8 @@ const server = await createServer({
   },
   // Vite's dev preamble is an inline script; a nonce lets the strict-CSP pages allow it and nothing else.
   html: { cspNonce: devCspNonce },
+  // Pre-bundled at start: a dependency discovered on first load would make Vite reload the page mid-flow.
+  optimizeDeps: { include: ['react', 'react-dom', 'react-dom/client', 'react/jsx-dev-runtime', '@tanstack/react-query'] },
   logLevel: 'warn',
 });
 await server.listen();

@@ -29,6 +29,8 @@ const server = await createServer({
   root: new URL('../e2e/app/', import.meta.url).pathname,
   plugins: [react(), relayDevPlugin({ encrypted: values.encrypted, live })],
   server: { port: Number(values.port), host: values.host, strictPort: true, fs: { allow: [new URL('../', import.meta.url).pathname] } },
+  // Pre-bundled at start: a dependency discovered on first load would make Vite reload the page mid-flow.
+  optimizeDeps: { include: ['react', 'react-dom', 'react-dom/client', 'react/jsx-dev-runtime', '@tanstack/react-query'] },
   logLevel: 'warn',
 });
 await server.listen();
