@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelayStack, type RelayStack } from '../testing/relayStack.ts';
-import { createInThreadTokenSource } from '../worker/tokenSource.ts';
+import { createInThreadTokenSource, type TokenSource } from '../worker/tokenSource.ts';
 import { createRelayClient } from './client.ts';
-import { RelayApiError } from './errors.ts';
+import { RelayApiError, RelayNetworkError } from './errors.ts';
 import type { RelayFlowEvent, RelayFlowSnapshot } from './flowState.ts';
-import { RelayFlow, nextPollDelay } from './RelayFlow.ts';
+import { RelayFlow, nextPollDelay, type RelayFlowTimers } from './RelayFlow.ts';
 
 // The flow against the real handler and emulator over HTTP; tokens are made in-thread (Node has no Worker).
 let stack: RelayStack;
@@ -157,5 +157,175 @@ describe('RelayFlow against the handler and the emulator', () => {
     expect(nextPollDelay({ pollIntervalMs: 100, maxPollIntervalMs: 1000 }, 3, undefined)).toBe(225);
     expect(nextPollDelay({ pollIntervalMs: 100, maxPollIntervalMs: 1000 }, 30, undefined)).toBe(1000);
     expect(nextPollDelay({ pollIntervalMs: 100, maxPollIntervalMs: 1000 }, 1, 800)).toBe(800);
+  });
+});
+
+/** A test clock: timers run only when the test says so; the backend stays real. */
+function manualClock(start: number) {
+  const scheduled = new Set<{ run: () => void; at: number; ms: number }>();
+  const clock = {
+    now: start,
+    delays: [] as number[],
+    timers: {
+      setTimeout: (run: () => void, ms: number) => {
+        const entry = { run, at: clock.now + ms, ms };
+        scheduled.add(entry);
+        clock.delays.push(ms);
+        return entry;
+      },
+      clearTimeout: (handle: unknown) => {
+        scheduled.delete(handle as { run: () => void; at: number; ms: number });
+      },
+    } satisfies RelayFlowTimers,
+    pending: () => [...scheduled].sort((a, b) => a.at - b.at),
+    /** Moves time to the next timer due no later than `limitMs` from now, and runs it. */
+    runNext(limitMs = 60_000): boolean {
+      const next = clock.pending()[0];
+      if (!next || next.at - clock.now > limitMs) return false;
+      scheduled.delete(next);
+      clock.now = Math.max(clock.now, next.at);
+      next.run();
+      return true;
+    },
+  };
+  return clock;
+}
+
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 30));
+
+describe('RelayFlow timing, on a test clock against the real backend', () => {
+  it('expires at the session deadline, aborts the token work and says nothing more', async () => {
+    const client = createRelayClient({ baseUrl: stack.baseUrl });
+    const session = await client.createSession('age_over_18_germany');
+    const clock = manualClock(Date.now());
+    const flow = new RelayFlow({ client, session, inquiryUrl: '/relay', tokenSource: createInThreadTokenSource(client), now: () => clock.now, timers: clock.timers });
+    let calls = 0;
+    flow.subscribe(() => (calls += 1));
+    flow.start();
+    expect(flow.getSnapshot().status).toBe('inquiry');
+    expect(clock.pending()[0]?.at).toBe(Date.parse(session.expiresAt));
+    expect(clock.runNext(Number.MAX_SAFE_INTEGER)).toBe(true);
+    expect(flow.getSnapshot().status).toBe('expired');
+    const after = calls;
+    await settle();
+    await settle();
+    expect(flow.getSnapshot().status).toBe('expired');
+    expect(calls).toBe(after);
+    flow.handleInquiryEvent({ type: 'relay:complete' });
+    expect(flow.getSnapshot().status).toBe('expired');
+    flow.dispose();
+  });
+
+  it('polls first after firstPollDelayMs, backs off, and never sooner than the backend asks', async () => {
+    const client = createRelayClient({ baseUrl: stack.baseUrl });
+    const clock = manualClock(Date.now());
+    const flow = new RelayFlow({
+      client,
+      claimType: 'age_over_18_germany',
+      inquiryUrl: '/relay',
+      tokenSource: createInThreadTokenSource(client),
+      now: () => clock.now,
+      timers: clock.timers,
+      firstPollDelayMs: 10,
+      pollIntervalMs: 100,
+      maxPollIntervalMs: 400,
+    });
+    flow.start();
+    const inquiry = await until(flow, (s) => s.status === 'inquiry' && s.tokenReady);
+    if (inquiry.status !== 'inquiry') throw new Error('unreachable');
+    // The person has not finished yet at Persona: the backend's generate-claim gets 403 and keeps retrying,
+    // so the session stays 'redeeming' (pollAfterMs 250) while the flow polls.
+    flow.handleInquiryEvent({ type: 'relay:complete' });
+    await until(flow, (s) => s.status === 'polling');
+    clock.delays.length = 0;
+    for (let poll = 0; poll < 5; poll += 1) {
+      const before = clock.delays.length;
+      expect(clock.runNext(1_000)).toBe(true);
+      for (let i = 0; i < 100 && clock.delays.length === before; i += 1) await settle();
+    }
+    expect(flow.getSnapshot().status).toBe('polling');
+    // Scheduled delays after each answer: the backend's 250 ms floor, then ×1.5 backoff up to the 400 ms cap.
+    expect(clock.delays.slice(0, 5)).toEqual([250, 250, 250, 337.5, 400]);
+    stack.emulator.control.finishInquiry(stack.relayTokenOf(inquiry.session.sessionAccessToken), { status: 'completed', claimResult: 'passed' });
+    await stack.handler.idle();
+    expect(clock.runNext(1_000)).toBe(true);
+    const done = await until(flow, (s) => s.status === 'passed');
+    expect(done.status).toBe('passed');
+    const left = clock.pending().filter((t) => t.ms < 60_000);
+    expect(left).toEqual([]);
+    flow.dispose();
+  });
+});
+
+describe('RelayFlow lifecycle', () => {
+  it('reportError ends a live verification with that error, and is ignored once final', async () => {
+    const { flow } = makeFlow({ externalPolling: true });
+    flow.start();
+    await finishAs(flow, 'passed');
+    await until(flow, (s) => s.status === 'polling');
+    const error = new RelayNetworkError({ title: 'polling gave up' });
+    flow.reportError(error);
+    const failed = flow.getSnapshot();
+    expect(failed.status === 'error' && failed.error).toBe(error);
+    flow.reportError(new Error('later'));
+    expect(flow.getSnapshot()).toBe(failed);
+    flow.dispose();
+  });
+
+  it('getSnapshot is the same object until something changes', async () => {
+    const { flow } = makeFlow();
+    const idle = flow.getSnapshot();
+    expect(flow.getSnapshot()).toBe(idle);
+    flow.start();
+    const inquiry = await until(flow, (s) => s.status === 'inquiry');
+    expect(flow.getSnapshot()).toBe(flow.getSnapshot());
+    expect(inquiry).not.toBe(idle);
+    flow.dispose();
+  });
+
+  it('cancel frees the token source; retry then works with it again', async () => {
+    const client = createRelayClient({ baseUrl: stack.baseUrl });
+    const inner = createInThreadTokenSource(client);
+    let disposed = 0;
+    const tokenSource: TokenSource = { obtain: (id, signal) => inner.obtain(id, signal), dispose: () => (disposed += 1) };
+    const flow = new RelayFlow({ client, claimType: 'age_over_18_germany', inquiryUrl: '/relay', tokenSource, pollIntervalMs: 20 });
+    flow.start();
+    await until(flow, (s) => s.status === 'inquiry');
+    flow.cancel();
+    expect(flow.getSnapshot().status).toBe('canceled');
+    expect(disposed).toBe(1);
+    flow.retry();
+    await finishAs(flow, 'passed');
+    expect((await until(flow, (s) => s.status === 'passed')).status).toBe('passed');
+    flow.dispose();
+    expect(disposed).toBe(2);
+  });
+
+  it('makes a new token when Persona refuses a spent one (needs-token), then passes', async () => {
+    const client = createRelayClient({ baseUrl: stack.baseUrl });
+    const inner = createInThreadTokenSource(client);
+    // Session A spends a token; session B's flow is first handed that same, spent token.
+    const sessionA = await client.createSession('age_over_18_united_kingdom');
+    const spent = await inner.obtain(sessionA.sessionId);
+    stack.emulator.control.finishInquiry(stack.relayTokenOf(sessionA.sessionAccessToken), { status: 'completed', claimResult: 'passed' });
+    await client.redeem(sessionA.sessionId, spent);
+    await stack.handler.idle();
+    expect((await client.getSession(sessionA.sessionId)).status).toBe('passed');
+    let handedOut = 0;
+    const tokenSource: TokenSource = {
+      obtain: (id, signal) => (handedOut++ === 0 ? Promise.resolve(spent) : inner.obtain(id, signal)),
+      dispose: () => undefined,
+    };
+    const flow = new RelayFlow({ client, claimType: 'age_over_18_united_kingdom', inquiryUrl: '/relay', tokenSource, pollIntervalMs: 20 });
+    const statuses: string[] = [];
+    flow.subscribe(() => {
+      if (statuses.at(-1) !== flow.getSnapshot().status) statuses.push(flow.getSnapshot().status);
+    });
+    flow.start();
+    await finishAs(flow, 'passed');
+    expect((await until(flow, (s) => s.status === 'passed' || s.status === 'error')).status).toBe('passed');
+    expect(handedOut).toBe(2);
+    expect(statuses).toEqual(['creating', 'inquiry', 'redeeming', 'polling', 'redeeming', 'polling', 'passed']);
+    flow.dispose();
   });
 });
