@@ -53,7 +53,7 @@ function expectNoSecretInBrowserTraffic(seen: string[]): void {
 }
 
 async function finishInquiry(page: Page, outcome: 'Pass' | 'Fail', method?: string) {
-  const frame = page.frameLocator('iframe[title^="Identity verification"], iframe[title*="erification"]').first();
+  const frame = page.locator('iframe').first().contentFrame();
   await frame.getByLabel(outcome).check();
   if (method) await frame.getByLabel('Method').selectOption(method);
   await frame.getByRole('button', { name: 'Finish verification' }).click();
@@ -121,7 +121,7 @@ test('cancel, then try again', async ({ page, request }) => {
     if (r.method() === 'POST' && r.url().endsWith('/api/relay/sessions')) sessions.push(r.url());
   });
   await open(page, 'claimType=age_over_18_germany');
-  await page.frameLocator('iframe').first().getByRole('button', { name: 'Cancel' }).click();
+  await page.locator('iframe').first().contentFrame().getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('heading', { name: 'Verification canceled' })).toBeVisible();
   await shot(page, 'canceled');
   await page.getByRole('button', { name: 'Try again' }).click();
