@@ -161,22 +161,36 @@ describe('RelayFlow against the handler and the emulator', () => {
 });
 
 /** A test clock: timers run only when the test says so; the backend stays real. */
-function manualClock(start: number) {
-  const scheduled = new Set<{ run: () => void; at: number; ms: number }>();
-  const clock = {
+interface Scheduled {
+  run: () => void;
+  at: number;
+  ms: number;
+}
+
+interface ManualClock {
+  now: number;
+  delays: number[];
+  timers: RelayFlowTimers;
+  pending(): Scheduled[];
+  runNext(limitMs?: number): boolean;
+}
+
+function manualClock(start: number): ManualClock {
+  const scheduled = new Set<Scheduled>();
+  const clock: ManualClock = {
     now: start,
-    delays: [] as number[],
+    delays: [],
     timers: {
       setTimeout: (run: () => void, ms: number) => {
-        const entry = { run, at: clock.now + ms, ms };
+        const entry: Scheduled = { run, at: clock.now + ms, ms };
         scheduled.add(entry);
         clock.delays.push(ms);
         return entry;
       },
       clearTimeout: (handle: unknown) => {
-        scheduled.delete(handle as { run: () => void; at: number; ms: number });
+        scheduled.delete(handle as Scheduled);
       },
-    } satisfies RelayFlowTimers,
+    },
     pending: () => [...scheduled].sort((a, b) => a.at - b.at),
     /** Moves time to the next timer due no later than `limitMs` from now, and runs it. */
     runNext(limitMs = 60_000): boolean {
