@@ -275,6 +275,25 @@ describe('more of the contract', () => {
     expect((await browser.call('POST', `/sessions/${sessionId}/challenge`)).status).toBe(409);
   });
 
+  it('holds the redeem answer until the claim is in (up to redeemWaitMs), or answers redeeming at once', async () => {
+    for (const [redeemWaitMs, expected] of [[10_000, 'passed'], [0, 'redeeming']] as const) {
+      const own = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store, redeemWaitMs });
+      const ownServed = await serveHandler(own);
+      try {
+        const ownBrowser = new RecordingDriver(`${ownServed.url}/api/relay`, new Set());
+        const { sessionId } = await ownBrowser.createSession('age_over_18_germany');
+        finish(await relayTokenOf(sessionId), 'passed');
+        const answer = await ownBrowser.redeem(sessionId, await ownBrowser.obtainToken(sessionId));
+        expect(answer.status).toBe(202);
+        expect(answer.body.status).toBe(expected);
+        expect((await ownBrowser.pollUntilSettled(sessionId)).status).toBe('passed');
+      } finally {
+        await ownServed.close();
+        await own.close();
+      }
+    }
+  });
+
   it('carries the upstream Request-Id in the body and the header when Persona fails a call', async () => {
     emulator.control.setFaults({ errorRate: 1, status: 500 });
     const answer = await browser.call<{ errors: { status: string; requestId?: string }[] }>('POST', '/sessions', { claimType: 'age_over_18_germany' });
@@ -328,6 +347,7 @@ describe('more of the contract', () => {
       const token = await agedBrowser.obtainToken(sessionId);
       const record = await clocked.get(sessionId);
       const relayToken = record?.relayToken ?? '';
+      secrets.push(record?.relaySecret ?? apiKey);
       // The expiry is the one Persona put in the session access token (earlier tests moved its clock).
       clock = (record?.expiresAt ?? 0) + 60_000;
       expect((await agedBrowser.redeem(sessionId, token)).body.status).toBe('expired');
@@ -424,6 +444,7 @@ describe('several instances, one store', () => {
       const second = new RecordingDriver(`${servedTwo.url}/api/relay`, new Set());
       const { sessionId } = await first.createSession('age_over_18_germany');
       const relayToken = (await shared.get(sessionId))?.relayToken ?? '';
+      secrets.push((await shared.get(sessionId))?.relaySecret ?? apiKey);
       finish(relayToken, 'passed');
       const token = await second.obtainToken(sessionId);
       await Promise.all([first.redeem(sessionId, token), second.redeem(sessionId, token), first.redeem(sessionId, token)]);
@@ -458,6 +479,7 @@ describe('several instances, one store', () => {
       const after = new RecordingDriver(`${survivorServed.url}/api/relay`, new Set());
       const { sessionId } = await before.createSession('age_over_18_germany');
       const relayToken = (await shared.get(sessionId))?.relayToken ?? '';
+      secrets.push((await shared.get(sessionId))?.relaySecret ?? apiKey);
       finish(relayToken, 'passed');
       const token = await before.obtainToken(sessionId);
       await before.redeem(sessionId, token);

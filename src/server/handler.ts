@@ -56,6 +56,8 @@ export interface RelayHandlerOptions {
   requestTimeoutMs?: number;
   /** The issue route signs whatever it is given, so it is capped per session; default 3. */
   maxIssuancesPerSession?: number;
+  /** How long the redeem answer waits for the claim before answering `redeeming`; default 150 ms, 0 answers at once. */
+  redeemWaitMs?: number;
   /** Injected clock (ms since epoch). */
   now?: () => number;
 }
@@ -99,6 +101,20 @@ function readBase64url(body: Record<string, unknown>, field: string, minBytes: n
   return bytes;
 }
 
+/** True when `job` settles within `ms`; the timer never keeps the process alive. */
+async function settlesWithin(job: Promise<unknown>, ms: number): Promise<boolean> {
+  if (ms <= 0) return false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => { resolve(false); }, ms);
+  });
+  try {
+    return await Promise.race([job.then(() => true, () => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function jwtExpiry(token: string): number | undefined {
   try {
     const payload = JSON.parse(new TextDecoder().decode(base64urlDecode(token.split('.')[1] ?? ''))) as { exp?: unknown };
@@ -119,6 +135,7 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
   const basePath = (options.basePath ?? '/api/relay').replace(/\/+$/, '');
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
   const maxIssuances = options.maxIssuancesPerSession ?? 3;
+  const redeemWaitMs = options.redeemWaitMs ?? 150;
   const logger = options.logger;
   const privateKey = typeof options.encryptionKey === 'string' ? createPrivateKey(options.encryptionKey) : options.encryptionKey;
   const publicPem = privateKey ? (createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }) as string) : null;
@@ -377,7 +394,10 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
     const job = runRedeem(started, token, lock);
     running.add(job);
     void job.finally(() => running.delete(job));
-    return json(202, { status: 'redeeming' });
+    // Persona usually answers within a few tens of ms: holding the 202 that long lets the browser's first
+    // poll find the claim instead of waiting out a poll interval. A slow redeem still answers on time.
+    if (!(await settlesWithin(job, redeemWaitMs))) return json(202, { status: 'redeeming' });
+    return json(202, { status: statusOf(await load(id)) });
   }
 
   async function read(id: string): Promise<Response> {
