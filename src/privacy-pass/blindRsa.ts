@@ -1,4 +1,4 @@
-import { bigIntToBytes, bytesToBigInt, concatBytes, equalBytes } from './bytes.ts';
+import { assertBytes, bigIntToBytes, bytesToBigInt, concatBytes, digest, equalBytes, randomBytes } from './bytes.ts';
 import { modInverse, modPow } from './bigint.ts';
 import { PrivacyPassError } from './errors.ts';
 import type { RsaPublicKey } from './spki.ts';
@@ -16,61 +16,69 @@ export const rsabssaSha384PssDeterministic: BlindRsaVariant = { saltLength: 48, 
 
 const hashLength = 48;
 
-async function sha384(data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-384', data as Uint8Array<ArrayBuffer>));
+const sha384 = (data: Uint8Array): Promise<Uint8Array> => digest('SHA-384', data);
+
+// EMSA-PSS with SHA-384 and a 48-byte salt needs 98 bytes of room (RFC 8017 §9.1.1 step 3): 1024
+// bits is ample, and parseRsaSpki gives 2048 to 4096.
+function assertKey(key: RsaPublicKey): void {
+  if (typeof (key as Partial<RsaPublicKey> | null)?.n !== 'bigint' || !(key.modulusBits >= 1024)) throw new TypeError('key: expected an RsaPublicKey of 1024 bits or more');
 }
 
-function randomBytes(length: number): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(length));
-}
-
-// RFC 8017 B.2.1 MGF1 with SHA-384.
+// RFC 8017 B.2.1 MGF1 with SHA-384; the blocks are independent, so they are hashed concurrently.
 async function mgf1(seed: Uint8Array, length: number): Promise<Uint8Array> {
   const blocks: Promise<Uint8Array>[] = [];
   for (let counter = 0; counter * hashLength < length; counter += 1) {
-    blocks.push(sha384(concatBytes(seed, Uint8Array.of(counter >>> 24, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff))));
+    blocks.push(sha384(concatBytes(seed, Uint8Array.of(0, 0, counter >> 8, counter & 0xff))));
   }
   return concatBytes(...(await Promise.all(blocks))).subarray(0, length);
 }
 
-// RFC 8017 §9.1.1 EMSA-PSS-ENCODE.
-async function emsaPssEncode(message: Uint8Array, emBits: number, salt: Uint8Array): Promise<Uint8Array> {
-  const emLength = Math.ceil(emBits / 8);
-  if (emLength < hashLength + salt.length + 2) throw new RangeError('key: too small for EMSA-PSS');
-  const mHash = await sha384(message);
-  const h = await sha384(concatBytes(new Uint8Array(8), mHash, salt));
-  const db = new Uint8Array(emLength - hashLength - 1);
-  db[db.length - salt.length - 1] = 0x01;
-  db.set(salt, db.length - salt.length);
-  const mask = await mgf1(h, db.length);
-  for (let i = 0; i < db.length; i += 1) db[i] = (db[i] ?? 0) ^ (mask[i] ?? 0);
-  db[0] = (db[0] ?? 0) & (0xff >> (8 * emLength - emBits));
-  return concatBytes(db, h, Uint8Array.of(0xbc));
+// RFC 8017 §9.1.1 steps 2–6: H = Hash(0x00 × 8 || Hash(M) || salt).
+async function pssHash(message: Uint8Array, salt: Uint8Array): Promise<Uint8Array> {
+  return sha384(concatBytes(new Uint8Array(8), await sha384(message), salt));
 }
 
-// RFC 8017 §9.1.2 EMSA-PSS-VERIFY.
+// RFC 8017 §9.1.1 steps 7–8: DB = PS (zeros) || 0x01 || salt. Verification rebuilds it to compare.
+function pssDb(length: number, salt: Uint8Array): Uint8Array {
+  const db = new Uint8Array(length);
+  db[length - salt.length - 1] = 1;
+  db.set(salt, length - salt.length);
+  return db;
+}
+
+// RFC 8017 §9.1.1 steps 9–11 (and §9.1.2 steps 7–9, xor being its own inverse): DB xor MGF1(H),
+// with the bits above emBits cleared so the encoded integer stays below the modulus.
+async function mask(db: Uint8Array, h: Uint8Array, emBits: number): Promise<Uint8Array> {
+  const mgf = await mgf1(h, db.length);
+  const out = db.map((byte, i) => byte ^ (mgf[i] ?? 0));
+  out[0] = (out[0] ?? 0) & (0xff >> (8 * (db.length + hashLength + 1) - emBits));
+  return out;
+}
+
+// RFC 8017 §9.1.1 EMSA-PSS-ENCODE, emBits = modBits - 1.
+async function emsaPssEncode(message: Uint8Array, emBits: number, salt: Uint8Array): Promise<Uint8Array> {
+  const dbLength = Math.ceil(emBits / 8) - hashLength - 1;
+  const h = await pssHash(message, salt);
+  return concatBytes(await mask(pssDb(dbLength, salt), h, emBits), h, Uint8Array.of(0xbc));
+}
+
+// RFC 8017 §9.1.2 EMSA-PSS-VERIFY over EM of ceil(emBits / 8) bytes whose value is below 2^emBits
+// (the caller checks that, which covers step 6).
 async function emsaPssVerify(message: Uint8Array, em: Uint8Array, emBits: number, saltLength: number): Promise<boolean> {
-  const emLength = Math.ceil(emBits / 8);
-  if (em.length !== emLength || em[emLength - 1] !== 0xbc || emLength < hashLength + saltLength + 2) return false;
-  const maskedDb = em.subarray(0, emLength - hashLength - 1);
-  const h = em.subarray(emLength - hashLength - 1, emLength - 1);
-  const topBits = 0xff >> (8 * emLength - emBits);
-  if (((maskedDb[0] ?? 0) & ~topBits) !== 0) return false;
-  const mask = await mgf1(h, maskedDb.length);
-  const db = maskedDb.map((byte, i) => byte ^ (mask[i] ?? 0));
-  db[0] = (db[0] ?? 0) & topBits;
-  const separator = db.length - saltLength - 1;
-  for (let i = 0; i < separator; i += 1) if (db[i] !== 0) return false;
-  if (db[separator] !== 0x01) return false;
-  const salt = db.subarray(db.length - saltLength);
-  const expected = await sha384(concatBytes(new Uint8Array(8), await sha384(message), salt));
-  return equalBytes(expected, h);
+  const dbLength = em.length - hashLength - 1;
+  const h = em.subarray(dbLength, -1);
+  const db = await mask(em.subarray(0, dbLength), h, emBits);
+  // Steps 4 and 10–13: EM ends in 0xbc, DB is exactly zeros || 0x01 || salt, and H hashes that salt.
+  const salt = db.slice(dbLength - saltLength);
+  return em[dbLength + hashLength] === 0xbc && equalBytes(db, pssDb(dbLength, salt)) && equalBytes(h, await pssHash(message, salt));
 }
 
 /** RFC 9474 §4.1 Prepare: the message that is signed (a random 32-byte prefix for randomized variants). */
 export function prepare(message: Uint8Array, variant: BlindRsaVariant, prefix?: Uint8Array): Uint8Array {
+  assertBytes(message, 'message');
   if (!variant.randomized) return message;
   const p = prefix ?? randomBytes(32);
+  assertBytes(p, 'prefix');
   if (p.length !== 32) throw new RangeError('prefix: expected 32 bytes');
   return concatBytes(p, message);
 }
@@ -88,17 +96,20 @@ export async function blind(
   variant: BlindRsaVariant,
   options: { salt?: Uint8Array; blind?: Uint8Array } = {},
 ): Promise<BlindResult> {
+  assertKey(key);
+  assertBytes(preparedMessage, 'preparedMessage');
   const salt = options.salt ?? randomBytes(variant.saltLength);
+  assertBytes(salt, 'salt');
   if (salt.length !== variant.saltLength) throw new RangeError(`salt: expected ${variant.saltLength} bytes`);
-  const encoded = await emsaPssEncode(preparedMessage, key.modulusBits - 1, salt);
-  const m = bytesToBigInt(encoded);
+  const m = bytesToBigInt(await emsaPssEncode(preparedMessage, key.modulusBits - 1, salt));
   for (;;) {
-    const r = bytesToBigInt(options.blind ?? randomBytes(key.modulusBytes)) % key.n;
+    // 16 spare random bytes make r mod n uniform to within 2^-128.
+    const r = bytesToBigInt(options.blind ?? randomBytes(key.modulusBytes + 16)) % key.n;
     // One inverse serves two checks: (m·r)⁻¹ exists only if m is coprime with n (§4.2 step 4, else
     // blinding would leak a factor of n) and r is invertible; then r⁻¹ = (m·r)⁻¹ · m.
     const both = modInverse((m * r) % key.n, key.n);
     if (both === undefined) {
-      if (m === 0n || modInverse(m, key.n) === undefined) throw new PrivacyPassError('bad-key', 'message is not invertible mod n');
+      if (modInverse(m, key.n) === undefined) throw new PrivacyPassError('bad-key', 'message is not invertible mod n');
       if (options.blind) throw new RangeError('blind: not invertible mod n');
       continue;
     }
@@ -109,12 +120,17 @@ export async function blind(
 
 /** RFC 9474 §4.4 Verify: RSASSA-PSS with SHA-384 over the prepared message. */
 export async function verify(key: RsaPublicKey, preparedMessage: Uint8Array, signature: Uint8Array, variant: BlindRsaVariant): Promise<boolean> {
-  if (signature.length !== key.modulusBytes) return false;
+  assertKey(key);
+  assertBytes(preparedMessage, 'preparedMessage');
+  assertBytes(signature, 'signature');
+  // RFC 8017 §8.1.2 step 1: a signature is exactly k bytes and, as a number, below n.
   const s = bytesToBigInt(signature);
-  if (s >= key.n) return false;
+  if (signature.length !== key.modulusBytes || s >= key.n) return false;
   const emBits = key.modulusBits - 1;
-  const em = bigIntToBytes(modPow(s, key.e, key.n), key.modulusBytes).subarray(key.modulusBytes - Math.ceil(emBits / 8));
-  return emsaPssVerify(preparedMessage, em, emBits, variant.saltLength);
+  const m = modPow(s, key.e, key.n);
+  // §8.1.2 step 2c and §9.1.2 step 6: EM has emBits bits at most.
+  if (m >> BigInt(emBits) !== 0n) return false;
+  return emsaPssVerify(preparedMessage, bigIntToBytes(m, Math.ceil(emBits / 8)), emBits, variant.saltLength);
 }
 
 /** RFC 9474 §4.3 Finalize: unblinds and returns the signature only once it verifies. */
@@ -125,12 +141,13 @@ export async function finalize(
   inverse: bigint,
   variant: BlindRsaVariant,
 ): Promise<Uint8Array> {
-  if (blindSignature.length !== key.modulusBytes) throw new PrivacyPassError('bad-response', `blind signature must be ${key.modulusBytes} bytes`);
+  assertKey(key);
+  assertBytes(blindSignature, 'blindSignature');
   const z = bytesToBigInt(blindSignature);
-  if (z >= key.n) throw new PrivacyPassError('bad-response', 'blind signature is not below the modulus');
-  const signature = bigIntToBytes((z * inverse) % key.n, key.modulusBytes);
-  if (!(await verify(key, preparedMessage, signature, variant))) {
-    throw new PrivacyPassError('bad-signature', 'the issuer signature does not verify');
+  if (blindSignature.length !== key.modulusBytes || z >= key.n) {
+    throw new PrivacyPassError('bad-response', `blind signature is not ${key.modulusBytes} bytes below the modulus`);
   }
+  const signature = bigIntToBytes((z * inverse) % key.n, key.modulusBytes);
+  if (!(await verify(key, preparedMessage, signature, variant))) throw new PrivacyPassError('bad-signature', 'the issuer signature does not verify');
   return signature;
 }

@@ -8,6 +8,32 @@ export function assertObject(value: unknown, name: string): asserts value is obj
   if (typeof value !== 'object' || value === null) throw new TypeError(`${name}: expected an object`);
 }
 
+/** Returns `value` when it is an integer in 0..max, else throws RangeError naming `name`. */
+export function uint(value: number, max: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > max) throw new RangeError(`${name}: expected an integer from 0 to ${max}`);
+  return value;
+}
+
+/** Big-endian uint16 bytes of `value` (RangeError naming `name` when it is not one). */
+export function uint16(value: number, name: string): Uint8Array {
+  return Uint8Array.of(uint(value, 0xffff, name) >> 8, value & 0xff);
+}
+
+/** The big-endian uint16 at `at` (0 past the end: callers check lengths first). */
+export function readUint16(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
+}
+
+/** SHA-256 or SHA-384 of `data` through WebCrypto. */
+export async function digest(algorithm: 'SHA-256' | 'SHA-384', data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest(algorithm, data as Uint8Array<ArrayBuffer>));
+}
+
+/** `length` bytes from the platform CSPRNG. */
+export function randomBytes(length: number): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(length));
+}
+
 /** Concatenates byte strings. */
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
@@ -21,12 +47,9 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Constant-time-ish equality: the loop does not stop at the first difference. */
+/** Byte-wise equality. Not constant-time: it only ever compares public values (hashes, key ids). */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i += 1) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 /** Lower-case hex of `bytes`. */
@@ -37,11 +60,10 @@ export function bytesToHex(bytes: Uint8Array): string {
   return out;
 }
 
-/** Bytes of a hex string (either case); RangeError on odd length or a non-hex character. */
+/** Bytes of a hex string (either case); RangeError on an odd length or a non-hex character. */
 export function hexToBytes(hex: string): Uint8Array {
   if (typeof hex !== 'string') throw new TypeError('hex: expected a string');
-  if (hex.length % 2) throw new RangeError('hex: odd length');
-  if (!/^[\da-f]*$/i.test(hex)) throw new RangeError('hex: not a hex string');
+  if (!/^(?:[\da-f]{2})*$/i.test(hex)) throw new RangeError('hex: not an even number of hex digits');
   return Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
 }
 
@@ -57,10 +79,10 @@ export function base64urlEncode(bytes: Uint8Array): string {
 export function base64urlDecode(text: string): Uint8Array {
   if (typeof text !== 'string') throw new TypeError('base64url: expected a string');
   // RFC 9577 §2.1 values are base64url, padded or not; plain base64 is accepted too, as peers vary.
-  if (!/^[\w+/-]*={0,2}$/.test(text) || text.replace(/=+$/, '').length % 4 === 1) throw new RangeError('base64url: not base64url');
-  const body = text.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
-  const binary = atob(body + '='.repeat((4 - (body.length % 4)) % 4));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  // atob decodes unpadded input itself (WHATWG forgiving-base64) once the padding is gone.
+  const body = text.replace(/={1,2}$/, '');
+  if (!/^[\w+/-]*$/.test(body) || body.length % 4 === 1) throw new RangeError('base64url: not base64url');
+  return Uint8Array.from(atob(body.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 }
 
 /** Big-endian unsigned integer of `bytes` (RFC 8017 OS2IP). */
@@ -70,7 +92,6 @@ export function bytesToBigInt(bytes: Uint8Array): bigint {
 
 /** `value` as exactly `length` big-endian bytes (RFC 8017 I2OSP); RangeError when it does not fit. */
 export function bigIntToBytes(value: bigint, length: number): Uint8Array {
-  if (value < 0n) throw new RangeError('integer: negative');
   const hex = value.toString(16);
   if (hex.length > length * 2) throw new RangeError('integer: too large');
   return hexToBytes(hex.padStart(length * 2, '0'));

@@ -1,4 +1,4 @@
-import { base64urlDecode } from './bytes.ts';
+import { base64urlDecode, readUint16 } from './bytes.ts';
 import { decodeTokenChallenge, type TokenChallenge } from './challenge.ts';
 import { PrivacyPassError } from './errors.ts';
 import { TOKEN_TYPE_BLIND_RSA } from './issuance.ts';
@@ -17,65 +17,27 @@ export interface ParsedChallenge {
   maxAge?: number;
 }
 
-const tchar = /[!#$%&'*+.^_`|~0-9A-Za-z-]/;
-
 interface RawChallenge {
   scheme: string;
   params: Map<string, string>;
 }
 
-// RFC 9110 §11.6.1: challenge = auth-scheme [ 1*SP ( token68 / #auth-param ) ], in a comma list.
+// RFC 9110 §11.6.1: a comma list of `auth-scheme` and `auth-param` (token BWS "=" BWS (token /
+// quoted-string)). Unquoted values may end in '=' padding (token68-like base64), so it is kept.
+// The alternatives never overlap, so matching stays linear on hostile input.
+const item = /([!#$%&'*+.^`|~\w-]+)(?:[ \t]*=[ \t]*("(?:[^"\\]|\\.)*"|[!#$%&'*+./^`|~\w-]*=*))?[\s,]*/y;
+
 function splitChallenges(value: string): RawChallenge[] {
   const out: RawChallenge[] = [];
-  let at = 0;
-  const skip = (re: RegExp): void => {
-    while (at < value.length && re.test(value[at] ?? '')) at += 1;
-  };
-  const token = (): string => {
-    const start = at;
-    while (at < value.length && tchar.test(value[at] ?? '')) at += 1;
-    return value.slice(start, at);
-  };
   let current: RawChallenge | undefined;
-  while (at < value.length) {
-    skip(/[\s,]/);
-    if (at >= value.length) break;
-    const start = at;
-    const name = token();
-    if (name === '') throw new PrivacyPassError('bad-challenge', `unexpected character at ${at} in WWW-Authenticate`);
-    skip(/[ \t]/);
-    if (value[at] !== '=' || current === undefined) {
-      // A token not followed by '=' starts a new challenge (its scheme); so does the very first one.
-      if (value[at] === '=') {
-        at = start;
-        throw new PrivacyPassError('bad-challenge', 'WWW-Authenticate starts with a parameter, not a scheme');
-      }
-      current = { scheme: name, params: new Map() };
-      out.push(current);
-      continue;
-    }
-    at += 1;
-    skip(/[ \t]/);
-    let paramValue: string;
-    if (value[at] === '"') {
-      at += 1;
-      paramValue = '';
-      while (at < value.length && value[at] !== '"') {
-        if (value[at] === '\\') at += 1;
-        paramValue += value[at] ?? '';
-        at += 1;
-      }
-      if (value[at] !== '"') throw new PrivacyPassError('bad-challenge', 'unterminated quoted string in WWW-Authenticate');
-      at += 1;
-    } else {
-      // token68-style values may carry base64 padding after the token characters.
-      paramValue = token();
-      while (value[at] === '=') {
-        paramValue += '=';
-        at += 1;
-      }
-    }
-    current.params.set(name.toLowerCase(), paramValue);
+  item.lastIndex = /^[\s,]*/.exec(value)?.[0].length ?? 0;
+  while (item.lastIndex < value.length) {
+    const at = item.lastIndex;
+    const [, name = '', raw] = item.exec(value) ?? [];
+    if (name === '') throw new PrivacyPassError('bad-challenge', `WWW-Authenticate: unexpected character at ${at}`);
+    if (raw === undefined) out.push((current = { scheme: name, params: new Map() }));
+    else if (current === undefined) throw new PrivacyPassError('bad-challenge', 'WWW-Authenticate starts with a parameter');
+    else current.params.set(name.toLowerCase(), raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw);
   }
   return out;
 }
@@ -86,37 +48,31 @@ export function parseChallengeHeader(value: string): ParsedChallenge[] {
   const parsed: ParsedChallenge[] = [];
   for (const { scheme, params } of splitChallenges(value)) {
     if (scheme.toLowerCase() !== 'privatetoken') continue;
-    const challengeText = params.get('challenge');
-    const keyText = params.get('token-key');
-    if (challengeText === undefined || keyText === undefined) {
-      throw new PrivacyPassError('bad-challenge', 'PrivateToken challenge without challenge or token-key');
-    }
     let challenge: Uint8Array;
     let tokenKey: Uint8Array;
     try {
-      challenge = base64urlDecode(challengeText);
-      tokenKey = base64urlDecode(keyText);
+      // A missing parameter decodes as '!', which is not base64url either.
+      challenge = base64urlDecode(params.get('challenge') ?? '!');
+      tokenKey = base64urlDecode(params.get('token-key') ?? '!');
     } catch {
-      throw new PrivacyPassError('bad-challenge', 'PrivateToken challenge or token-key is not base64url');
+      challenge = tokenKey = new Uint8Array(0);
     }
-    if (challenge.length < 2) throw new PrivacyPassError('bad-challenge', 'PrivateToken challenge is too short');
-    const tokenType = ((challenge[0] ?? 0) << 8) | (challenge[1] ?? 0);
+    if (challenge.length < 2 || tokenKey.length === 0) throw new PrivacyPassError('bad-challenge', 'PrivateToken challenge or token-key is missing or not base64url');
+    const tokenType = readUint16(challenge, 0);
     let tokenChallenge: TokenChallenge | undefined;
     try {
       tokenChallenge = decodeTokenChallenge(challenge);
     } catch {
       // Unknown token types (greasing, RFC 9577 §2.1) may use any structure: keep the raw bytes.
-      tokenChallenge = undefined;
     }
-    const maxAgeText = params.get('max-age');
-    const maxAge = maxAgeText !== undefined && /^\d{1,10}$/.test(maxAgeText) ? Number(maxAgeText) : undefined;
+    const maxAge = params.get('max-age');
     parsed.push({
       tokenType,
       supported: tokenType === TOKEN_TYPE_BLIND_RSA && tokenChallenge !== undefined,
       challenge,
-      ...(tokenChallenge ? { tokenChallenge } : {}),
+      tokenChallenge,
       tokenKey,
-      ...(maxAge !== undefined ? { maxAge } : {}),
+      maxAge: maxAge !== undefined && /^\d{1,10}$/.test(maxAge) ? Number(maxAge) : undefined,
     });
   }
   return parsed;

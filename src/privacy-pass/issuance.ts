@@ -1,5 +1,5 @@
 import { rsabssaSha384PssDeterministic, blind, finalize, verify } from './blindRsa.ts';
-import { assertBytes, assertObject, concatBytes, equalBytes } from './bytes.ts';
+import { assertBytes, assertObject, concatBytes, digest, equalBytes, randomBytes, readUint16, uint, uint16 } from './bytes.ts';
 import { decodeTokenChallenge } from './challenge.ts';
 import { PrivacyPassError } from './errors.ts';
 import { parseRsaSpki } from './spki.ts';
@@ -7,12 +7,20 @@ import { parseRsaSpki } from './spki.ts';
 /** RFC 9578 §6: the Blind RSA token type, the only one this client issues. */
 export const TOKEN_TYPE_BLIND_RSA = 0x0002;
 
-const nonceLength = 32;
-const digestLength = 32;
-const headerLength = 2 + nonceLength + digestLength + digestLength;
+// RFC 9577 §2.2: token_type(2) || nonce(32) || challenge_digest(32) || token_key_id(32), then Nk bytes.
+const inputLength = 98;
 
-async function sha256(data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
+const sha256 = (data: Uint8Array): Promise<Uint8Array> => digest('SHA-256', data);
+
+// Both wire structs start with a token_type and end with Nk bytes of a 2048–4096-bit key.
+function checkWire(bytes: Uint8Array, name: string, fixed: number): void {
+  assertBytes(bytes, name);
+  if (bytes.length < fixed + 256 || bytes.length > fixed + 512) throw new RangeError(`${name}: expected ${fixed + 256} to ${fixed + 512} bytes`);
+  checkType(readUint16(bytes, 0));
+}
+
+function checkType(tokenType: number): void {
+  if (tokenType !== TOKEN_TYPE_BLIND_RSA) throw new PrivacyPassError('unsupported-token-type', `token type ${tokenType} is not 0x0002`);
 }
 
 /** RFC 9578 §6.5: token_key_id is the SHA-256 of the issuer's SPKI. */
@@ -30,17 +38,15 @@ export interface TokenRequest {
 
 /** Encodes a TokenRequest: token_type(2) || truncated_token_key_id(1) || blinded_msg(Nk). */
 export function encodeTokenRequest(request: TokenRequest): Uint8Array {
+  assertObject(request, 'tokenRequest');
   assertBytes(request.blindedMessage, 'tokenRequest.blindedMessage');
-  return concatBytes(Uint8Array.of(request.tokenType >> 8, request.tokenType & 0xff, request.truncatedTokenKeyId & 0xff), request.blindedMessage);
+  return concatBytes(uint16(request.tokenType, 'tokenRequest.tokenType'), Uint8Array.of(uint(request.truncatedTokenKeyId, 0xff, 'tokenRequest.truncatedTokenKeyId')), request.blindedMessage);
 }
 
 /** Decodes a TokenRequest of a 2048–4096-bit key; RangeError when the length cannot be one. */
 export function decodeTokenRequest(bytes: Uint8Array): TokenRequest {
-  assertBytes(bytes, 'tokenRequest');
-  if (bytes.length < 3 + 256 || bytes.length > 3 + 512) throw new RangeError('tokenRequest: expected 259 to 515 bytes');
-  const tokenType = ((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0);
-  if (tokenType !== TOKEN_TYPE_BLIND_RSA) throw new PrivacyPassError('unsupported-token-type', `token type ${tokenType} is not 0x0002`);
-  return { tokenType, truncatedTokenKeyId: bytes[2] ?? 0, blindedMessage: bytes.slice(3) };
+  checkWire(bytes, 'tokenRequest', 3);
+  return { tokenType: TOKEN_TYPE_BLIND_RSA, truncatedTokenKeyId: bytes[2] ?? 0, blindedMessage: bytes.slice(3) };
 }
 
 /** RFC 9577 §2.2 Token of type 0x0002, decoded. */
@@ -54,30 +60,24 @@ export interface Token {
 
 /** Encodes a Token: token_type || nonce || challenge_digest || token_key_id || authenticator. */
 export function encodeToken(token: Token): Uint8Array {
-  for (const [name, value, length] of [
-    ['nonce', token.nonce, nonceLength],
-    ['challengeDigest', token.challengeDigest, digestLength],
-    ['tokenKeyId', token.tokenKeyId, digestLength],
-  ] as const) {
+  assertObject(token, 'token');
+  const { nonce, challengeDigest, tokenKeyId: keyId, authenticator } = token;
+  for (const [name, value] of Object.entries({ nonce, challengeDigest, tokenKeyId: keyId, authenticator })) {
     assertBytes(value, `token.${name}`);
-    if (value.length !== length) throw new RangeError(`token.${name}: expected ${length} bytes`);
+    if (value.length !== 32 && name !== 'authenticator') throw new RangeError(`token.${name}: expected 32 bytes`);
   }
-  assertBytes(token.authenticator, 'token.authenticator');
-  return concatBytes(Uint8Array.of(token.tokenType >> 8, token.tokenType & 0xff), token.nonce, token.challengeDigest, token.tokenKeyId, token.authenticator);
+  return concatBytes(uint16(token.tokenType, 'token.tokenType'), nonce, challengeDigest, keyId, authenticator);
 }
 
 /** Decodes a Token of type 0x0002 (authenticator 256–512 bytes); RangeError on a bad length. */
 export function decodeToken(bytes: Uint8Array): Token {
-  assertBytes(bytes, 'token');
-  if (bytes.length < headerLength + 256 || bytes.length > headerLength + 512) throw new RangeError('token: expected 354 to 610 bytes');
-  const tokenType = ((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0);
-  if (tokenType !== TOKEN_TYPE_BLIND_RSA) throw new PrivacyPassError('unsupported-token-type', `token type ${tokenType} is not 0x0002`);
+  checkWire(bytes, 'token', inputLength);
   return {
-    tokenType,
-    nonce: bytes.slice(2, 2 + nonceLength),
-    challengeDigest: bytes.slice(2 + nonceLength, 2 + nonceLength + digestLength),
-    tokenKeyId: bytes.slice(2 + nonceLength + digestLength, headerLength),
-    authenticator: bytes.slice(headerLength),
+    tokenType: TOKEN_TYPE_BLIND_RSA,
+    nonce: bytes.slice(2, 34),
+    challengeDigest: bytes.slice(34, 66),
+    tokenKeyId: bytes.slice(66, inputLength),
+    authenticator: bytes.slice(inputLength),
   };
 }
 
@@ -99,34 +99,21 @@ export interface BeginIssuanceArgs {
 /** RFC 9578 §6.1: blinds a token input for `challenge` under the issuer's `tokenKey` (SPKI DER). */
 export async function beginIssuance(args: BeginIssuanceArgs): Promise<PendingToken> {
   assertObject(args, 'args');
-  assertBytes(args.challenge, 'challenge');
-  assertBytes(args.tokenKey, 'tokenKey');
-  if (args.nonce !== undefined) {
-    assertBytes(args.nonce, 'nonce');
-    if (args.nonce.length !== nonceLength) throw new RangeError('nonce: expected 32 bytes');
-  }
-  if (args.salt !== undefined) assertBytes(args.salt, 'salt');
-  if (args.blind !== undefined) assertBytes(args.blind, 'blind');
-  const { tokenType } = decodeTokenChallenge(args.challenge);
-  if (tokenType !== TOKEN_TYPE_BLIND_RSA) throw new PrivacyPassError('unsupported-token-type', `token type ${tokenType} is not 0x0002`);
-  const key = parseRsaSpki(args.tokenKey);
-  const nonce = args.nonce ?? crypto.getRandomValues(new Uint8Array(nonceLength));
-  const [challengeDigest, keyId] = await Promise.all([sha256(args.challenge), sha256(args.tokenKey)]);
-  const tokenInput = concatBytes(Uint8Array.of(0x00, 0x02), nonce, challengeDigest, keyId);
-  const blinded = await blind(key, tokenInput, rsabssaSha384PssDeterministic, { salt: args.salt, blind: args.blind });
-  const tokenRequest = encodeTokenRequest({
-    tokenType: TOKEN_TYPE_BLIND_RSA,
-    // §6.1: the last byte of the key id lets the issuer pick its key without the whole id.
-    truncatedTokenKeyId: keyId[31] ?? 0,
-    blindedMessage: blinded.blindedMessage,
-  });
+  const { challenge, tokenKey, nonce = randomBytes(32) } = args;
+  assertBytes(nonce, 'nonce');
+  if (nonce.length !== 32) throw new RangeError('nonce: expected 32 bytes');
+  checkType(decodeTokenChallenge(challenge).tokenType);
+  const key = parseRsaSpki(tokenKey);
+  const [challengeDigest, keyId] = await Promise.all([sha256(challenge), sha256(tokenKey)]);
+  const tokenInput = concatBytes(Uint8Array.of(0, 2), nonce, challengeDigest, keyId);
+  const { blindedMessage, inverse } = await blind(key, tokenInput, rsabssaSha384PssDeterministic, args);
   return {
-    tokenRequest,
+    // §6.1: the last byte of the key id lets the issuer pick its key without the whole id.
+    tokenRequest: encodeTokenRequest({ tokenType: TOKEN_TYPE_BLIND_RSA, truncatedTokenKeyId: keyId[31] ?? 0, blindedMessage }),
     async finalize(tokenResponse) {
       assertBytes(tokenResponse, 'tokenResponse');
-      // §6.3: the response is the blind signature alone, Nk bytes.
-      const authenticator = await finalize(key, tokenInput, tokenResponse, blinded.inverse, rsabssaSha384PssDeterministic);
-      return concatBytes(tokenInput, authenticator);
+      // §6.3: the response is the blind signature alone, Nk bytes; finalize checks it verifies.
+      return concatBytes(tokenInput, await finalize(key, tokenInput, tokenResponse, inverse, rsabssaSha384PssDeterministic));
     },
   };
 }
@@ -135,9 +122,7 @@ export async function beginIssuance(args: BeginIssuanceArgs): Promise<PendingTok
 export async function verifyToken(token: Uint8Array, tokenKey: Uint8Array): Promise<boolean> {
   assertBytes(token, 'token');
   const key = parseRsaSpki(tokenKey);
-  if (token.length !== headerLength + key.modulusBytes) return false;
-  if (token[0] !== 0x00 || token[1] !== 0x02) return false;
-  const keyId = await sha256(tokenKey);
-  if (!equalBytes(token.subarray(2 + nonceLength + digestLength, headerLength), keyId)) return false;
-  return verify(key, token.subarray(0, headerLength), token.subarray(headerLength), rsabssaSha384PssDeterministic);
+  if (token.length !== inputLength + key.modulusBytes || readUint16(token, 0) !== TOKEN_TYPE_BLIND_RSA) return false;
+  if (!equalBytes(token.subarray(66, inputLength), await sha256(tokenKey))) return false;
+  return verify(key, token.subarray(0, inputLength), token.subarray(inputLength), rsabssaSha384PssDeterministic);
 }

@@ -19,24 +19,17 @@ function badKey(message: string): never {
   throw new PrivacyPassError('bad-key', message);
 }
 
-// A minimal DER reader: definite lengths up to 4 bytes, every length checked against what is left,
-// so a length field claiming 2^31 bytes fails at once instead of allocating or looping.
+// A minimal DER reader: definite lengths of at most 2 bytes (an SPKI over 2048 bytes is refused
+// first), checked against what is left, so a length claiming 2^31 bytes fails at once.
 function readDer(bytes: Uint8Array, at: number): Der {
-  const tag = bytes[at];
-  const first = bytes[at + 1];
-  if (tag === undefined || first === undefined) badKey('truncated DER');
-  let length = first;
-  let start = at + 2;
-  if (first & 0x80) {
-    const count = first & 0x7f;
-    if (count === 0 || count > 4) badKey('unsupported DER length');
-    length = 0;
-    for (let i = 0; i < count; i += 1) length = length * 256 + (bytes[start + i] ?? badKey('truncated DER'));
-    start += count;
-  }
+  const first = bytes[at + 1] ?? 0;
+  const count = first > 0x80 ? first - 0x80 : 0;
+  let length = count ? 0 : first;
+  for (let i = 0; i < count; i += 1) length = length * 256 + (bytes[at + 2 + i] ?? 0);
+  const start = at + 2 + count;
   const next = start + length;
-  if (next > bytes.length) badKey('truncated DER');
-  return { tag, body: bytes.subarray(start, next), next };
+  if (first === 0x80 || count > 2 || next > bytes.length) badKey('SPKI: malformed DER length');
+  return { tag: bytes[at] ?? 0, body: bytes.subarray(start, next), next };
 }
 
 function children(body: Uint8Array): Der[] {
@@ -49,32 +42,41 @@ function children(body: Uint8Array): Der[] {
   return out;
 }
 
-const oidRsaEncryption = '2a864886f70d010101';
-const oidRsassaPss = '2a864886f70d01010a';
-const oidSha384 = '608648016503040202';
-
-const oidMgf1 = '2a864886f70d010108';
-
-function oidsIn(element: Der): string[] {
-  if (element.tag === 0x06) return [hex(element.body)];
-  // Constructed elements (SEQUENCE and context tags) hold further elements.
-  if ((element.tag & 0x20) === 0) return [];
-  return children(element.body).flatMap(oidsIn);
+function expectTag(element: Der | undefined, tag: number): Der {
+  if (element?.tag !== tag) badKey(`SPKI: expected DER tag 0x${tag.toString(16)}`);
+  return element;
 }
 
-// RFC 9578 §6.5: an id-RSASSA-PSS key must say SHA-384, MGF1 with SHA-384 and a 48-byte salt; any
-// other parameters would make the issuer's signatures fail our verification, so refuse them early.
+const oidRsaEncryption = '2a864886f70d010101';
+const oidRsassaPss = '2a864886f70d01010a';
+const oidMgf1 = '2a864886f70d010108';
+const oidSha384 = '608648016503040202';
+
+// AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL } (RFC 5280 §4.1.1.2).
+function algorithm(element: Der | undefined): [oid: string, params: Der | undefined] {
+  const [oid, params] = children(expectTag(element, 0x30).body);
+  return [hex(expectTag(oid, 0x06).body), params];
+}
+
+// The one element inside an explicit context tag.
+function explicit(element: Der | undefined, tag: number): Der | undefined {
+  return children(expectTag(element, tag).body)[0];
+}
+
+// RFC 9578 §6.5 with RFC 4055 §3.1: an id-RSASSA-PSS key must name SHA-384, MGF1 with SHA-384 and a
+// 48-byte salt. Absent fields would mean SHA-1 and salt 20, so each must be present. Absent
+// parameters (no restriction, RFC 4055 §3.1) are accepted: the signature check still decides.
 function checkPssParams(params: Der | undefined): void {
-  if (params === undefined || params.tag === 0x05) return;
-  if (params.tag !== 0x30) badKey('RSASSA-PSS parameters are not a SEQUENCE');
-  for (const field of children(params.body)) {
-    const oids = oidsIn(field).join(',');
-    if (field.tag === 0xa0 && oids !== oidSha384) badKey('RSASSA-PSS key does not hash with SHA-384');
-    if (field.tag === 0xa1 && oids !== `${oidMgf1},${oidSha384}`) badKey('RSASSA-PSS key does not use MGF1 with SHA-384');
-    if (field.tag === 0xa2) {
-      const salt = children(field.body)[0];
-      if (salt?.tag !== 0x02 || bytesToBigInt(salt.body) !== 48n) badKey('RSASSA-PSS key salt length is not 48');
-    }
+  if (params === undefined) return;
+  const [hash, mgf, salt] = children(expectTag(params, 0x30).body);
+  const [mgfOid, mgfHash] = algorithm(explicit(mgf, 0xa1));
+  if (
+    algorithm(explicit(hash, 0xa0))[0] !== oidSha384 ||
+    mgfOid !== oidMgf1 ||
+    algorithm(mgfHash)[0] !== oidSha384 ||
+    hex(expectTag(explicit(salt, 0xa2), 0x02).body) !== '30'
+  ) {
+    badKey('RSASSA-PSS key is not SHA-384, MGF1-SHA-384, salt 48');
   }
 }
 
@@ -84,22 +86,21 @@ function checkPssParams(params: Der | undefined): void {
  */
 export function parseRsaSpki(spki: Uint8Array): RsaPublicKey {
   assertBytes(spki, 'tokenKey');
+  // A 4096-bit key with PSS parameters is under 600 bytes; the cap keeps BigInt work bounded.
+  if (spki.length > 2048) badKey('SPKI longer than any 4096-bit RSA key');
   const outer = readDer(spki, 0);
-  if (outer.tag !== 0x30 || outer.next !== spki.length) badKey('SPKI is not one DER SEQUENCE');
-  const [algorithm, bitString] = children(outer.body);
-  if (algorithm?.tag !== 0x30 || bitString?.tag !== 0x03) badKey('SPKI structure');
-  const [oid, params] = children(algorithm.body);
-  if (oid?.tag !== 0x06) badKey('SPKI algorithm');
-  const oidHex = hex(oid.body);
-  if (oidHex === oidRsassaPss) checkPssParams(params);
-  else if (oidHex !== oidRsaEncryption) badKey('SPKI is not an RSA key');
-  if (bitString.body[0] !== 0) badKey('SPKI BIT STRING has unused bits');
-  const rsaKey = readDer(bitString.body, 1);
-  if (rsaKey.tag !== 0x30) badKey('RSAPublicKey is not a SEQUENCE');
-  const [modulus, exponent] = children(rsaKey.body);
-  if (modulus?.tag !== 0x02 || exponent?.tag !== 0x02) badKey('RSAPublicKey integers');
-  const n = bytesToBigInt(modulus.body);
-  const e = bytesToBigInt(exponent.body);
+  if (outer.next !== spki.length) badKey('SPKI: trailing bytes');
+  const [algorithmId, bitString] = children(expectTag(outer, 0x30).body);
+  const [oid, params] = algorithm(algorithmId);
+  if (oid === oidRsassaPss) checkPssParams(params);
+  else if (oid !== oidRsaEncryption) badKey('SPKI is not an RSA key');
+  const bits = expectTag(bitString, 0x03).body;
+  const rsaKey = readDer(bits, 1);
+  // The BIT STRING's first byte counts unused bits: 0 for a DER RSAPublicKey filling it exactly.
+  if (bits[0] !== 0 || rsaKey.next !== bits.length) badKey('SPKI: malformed BIT STRING');
+  const [modulus, exponent] = children(expectTag(rsaKey, 0x30).body);
+  const n = bytesToBigInt(expectTag(modulus, 0x02).body);
+  const e = bytesToBigInt(expectTag(exponent, 0x02).body);
   const modulusBits = n.toString(2).length;
   if (modulusBits < 2048 || modulusBits > 4096) badKey(`RSA modulus of ${modulusBits} bits; 2048 to 4096 allowed`);
   if (e < 3n || e % 2n === 0n || e >= n) badKey('RSA public exponent');
