@@ -305,6 +305,23 @@ describe('more of the contract', () => {
     expect(emulator.control.log().some((e) => e.requestId === requestId && e.status === 500)).toBe(true);
   });
 
+  it('sends Persona-Version on every Persona call, and a version Persona rejects surfaces as 400 with its Request-Id', async () => {
+    for (const [personaVersion, expected] of [['2023-01-05', 201], ['1999-01-01', 400]] as const) {
+      const versioned = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, personaVersion });
+      const versionedServed = await serveHandler(versioned);
+      try {
+        const answer = await new RecordingDriver(`${versionedServed.url}/api/relay`, new Set()).call<{ errors?: { requestId?: string }[] }>('POST', '/sessions', { claimType: 'age_over_18_germany' });
+        expect(answer.status).toBe(expected);
+        const call = emulator.control.log().filter((e) => e.path.endsWith('/relays')).at(-1);
+        expect(call?.headers['persona-version']).toBe(personaVersion);
+        if (expected === 400) expect(answer.body.errors?.[0]?.requestId).toBe(call?.requestId);
+      } finally {
+        await versionedServed.close();
+        await versioned.close();
+      }
+    }
+  });
+
   it('refuses claim types outside allowedClaimTypes without calling Persona', async () => {
     const strict = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, allowedClaimTypes: ['age_over_18_germany'] });
     const strictServed = await serveHandler(strict);
