@@ -1,0 +1,17 @@
+import type { StorybookConfig } from '@storybook/react-vite';
+
+/** Storybook for the React kit: every state of RelayVerification, driven by stories/fakeBackend.ts. */
+const config: StorybookConfig = {
+  stories: ['../stories/**/*.stories.tsx'],
+  addons: ['@storybook/addon-a11y'],
+  framework: { name: '@storybook/react-vite', options: {} },
+  // The stand-in inquiry page, served beside iframe.html so its messages come from the story's own origin.
+  staticDirs: ['../stories/public'],
+  core: {
+    disableTelemetry: true,
+    // The root vite.config.ts is the library build; Storybook needs a plain app config.
+    builder: { name: '@storybook/builder-vite', options: { viteConfigPath: '.storybook/vite.config.ts' } },
+  },
+};
+
+export default config;
