@@ -353,6 +353,27 @@ describe('more of the contract', () => {
     expect(consumptions(emulator.control.log(), relayToken)).toBe(1);
   });
 
+  it('when Persona is slower than the request timeout, the replay gets longer and the claim still arrives, spent once', async () => {
+    const slow = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store, requestTimeoutMs: 300, retry: { baseDelayMs: 10, maxDelayMs: 50, deadlineMs: 5_000 }, logger: { warn: (m, meta) => logLines.push(m + JSON.stringify(meta ?? {})) } });
+    const slowServed = await serveHandler(slow);
+    try {
+      const slowBrowser = new RecordingDriver(`${slowServed.url}/api/relay`, new Set());
+      const { sessionId } = await slowBrowser.createSession('age_over_18_germany');
+      const relayToken = await relayTokenOf(sessionId);
+      finish(relayToken, 'passed');
+      const token = await slowBrowser.obtainToken(sessionId);
+      emulator.control.setFaults({ latencyMs: 450 });
+      await slowBrowser.redeem(sessionId, token);
+      expect((await slowBrowser.pollUntilSettled(sessionId)).status).toBe('passed');
+      emulator.control.setFaults({});
+      expect(consumptions(emulator.control.log(), relayToken)).toBe(1);
+      expect(emulator.control.log().some((e) => e.path.includes(`${relayToken}/generate-claim`) && e.replayed === true)).toBe(true);
+    } finally {
+      await slowServed.close();
+      await slow.close();
+    }
+  });
+
   it('a redeem after the session expired answers expired and spends nothing', async () => {
     let clock = Date.now();
     const clocked = new MemoryStore({ now: () => clock });

@@ -282,10 +282,13 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
     // One key per (session, token): a retry after a lost answer, even from another instance, is a replay.
     const idempotencyKey = createHash('sha256').update(`${record.id}:${token}`).digest('hex').slice(0, 40);
     let lastRequestId: string | undefined;
+    let timeoutMs = persona.timeoutMs;
     for (let attempt = 0; ; attempt += 1) {
       let headers: Headers | undefined;
+      // No attempt runs past the deadline, which is what lets the redeem lock's TTL bound the whole redeem.
+      const attemptTimeoutMs = Math.max(Math.min(timeoutMs, policy.deadlineMs - (now() - started)), 1);
       try {
-        const answer = await callPersona(persona, `/relays/${encodeURIComponent(record.relayToken)}/generate-claim`, {
+        const answer = await callPersona({ ...persona, timeoutMs: attemptTimeoutMs }, `/relays/${encodeURIComponent(record.relayToken)}/generate-claim`, {
           method: 'POST',
           headers: { authorization: `PrivateToken token=${token}`, 'persona-relay-secret': record.relaySecret, 'idempotency-key': idempotencyKey },
         });
@@ -308,7 +311,9 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
         logger?.warn('relay: generate-claim will be retried', { sessionId: record.id, status: answer.status, requestId: answer.requestId, attempt });
       } catch (error) {
         if (!(error instanceof PersonaUnreachableError)) throw error;
-        logger?.warn('relay: generate-claim did not get an answer; retrying with the same idempotency key', { sessionId: record.id, attempt });
+        // A slow Persona may have spent the token already; the replay of the same key is as slow, so give it longer.
+        if (error.timedOut) timeoutMs *= 2;
+        logger?.warn('relay: generate-claim did not get an answer; retrying with the same idempotency key', { sessionId: record.id, attempt, timedOut: error.timedOut });
       }
       const delay = retryDelay(policy, attempt, headers);
       if (now() + delay - started > policy.deadlineMs) {
@@ -407,7 +412,8 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
       status,
       ...(record.claim ? { claim: record.claim } : {}),
       ...(record.error ? { error: record.error } : {}),
-      ...(finalStatuses.includes(status) ? {} : { pollAfterMs: status === 'redeeming' ? 250 : 1000 }),
+      // A redeem against Persona takes tens of milliseconds: poll it briskly, an open inquiry slowly.
+      ...(finalStatuses.includes(status) ? {} : { pollAfterMs: status === 'redeeming' ? 100 : 1000 }),
     };
     return json(200, state, state.pollAfterMs ? { 'retry-after': String(Math.ceil(state.pollAfterMs / 1000)) } : {});
   }
