@@ -6,10 +6,13 @@ export interface FlowPageProbe {
   statuses: string[];
   /** `performance.now()` at which each status was first rendered. */
   statusAt: Partial<Record<RelayFlowSnapshot['status'], number>>;
-  longTasks: { start: number; duration: number }[];
+  /** Long tasks seen, with whose frame ran them ('self' is this page; an iframe's are 'same-origin-descendant'). */
+  longTasks: { start: number; duration: number; name: string; container?: string }[];
   completedAt?: number;
   finalAt?: number;
   tokenReadyAt?: number;
+  /** Long animation frames (Chromium's successor of long tasks) with the scripts that ran in them. */
+  longFrames: { start: number; duration: number; scripts: string[] }[];
 }
 
 /**
@@ -24,6 +27,7 @@ export function mountFlowPage(root: HTMLElement): FlowPageProbe {
   const claim = root.appendChild(document.createElement('pre'));
   claim.id = 'claim';
   let frame: HTMLIFrameElement | undefined;
+  let frameUrl: string | undefined;
 
   const probe: FlowPageProbe = {
     flow: new RelayFlow({
@@ -34,11 +38,23 @@ export function mountFlowPage(root: HTMLElement): FlowPageProbe {
     statuses: [],
     statusAt: {},
     longTasks: [],
+    longFrames: [],
   };
 
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) probe.longTasks.push({ start: entry.startTime, duration: entry.duration });
+    for (const entry of list.getEntries()) {
+      const container = (entry as PerformanceEntry & { attribution?: { containerType?: string; containerSrc?: string }[] }).attribution?.[0];
+      probe.longTasks.push({ start: entry.startTime, duration: entry.duration, name: entry.name, container: container && `${container.containerType ?? ''} ${container.containerSrc ?? ''}`.trim() });
+    }
   }).observe({ type: 'longtask', buffered: true });
+  if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as (PerformanceEntry & { scripts?: { invoker?: string; sourceURL?: string; duration: number }[] })[]) {
+        const scripts = (entry.scripts ?? []).map((script) => `${script.invoker ?? ''} ${script.sourceURL ?? ''} ${script.duration.toFixed(0)}ms`);
+        probe.longFrames.push({ start: entry.startTime, duration: entry.duration, scripts });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  }
 
   const render = (snapshot: RelayFlowSnapshot): void => {
     if (probe.statuses.at(-1) !== snapshot.status) probe.statuses.push(snapshot.status);
@@ -46,11 +62,12 @@ export function mountFlowPage(root: HTMLElement): FlowPageProbe {
     status.textContent = snapshot.status;
     status.dataset.tokenReady = snapshot.status === 'inquiry' ? String(snapshot.tokenReady) : '';
     if (snapshot.status === 'inquiry' && snapshot.tokenReady) probe.tokenReadyAt ??= performance.now();
-    if (snapshot.status === 'inquiry' && !frame) {
-      frame = root.appendChild(document.createElement('iframe'));
+    if (snapshot.status === 'inquiry' && frameUrl !== snapshot.inquiryUrl) {
+      // A retry brings a new session, so the frame follows the snapshot's inquiry URL.
+      frame ??= root.appendChild(document.createElement('iframe'));
       frame.title = 'Verification';
       frame.allow = 'camera';
-      frame.src = snapshot.inquiryUrl;
+      frame.src = frameUrl = snapshot.inquiryUrl;
     }
     if (snapshot.status === 'passed' || snapshot.status === 'failed') {
       probe.finalAt ??= performance.now();
