@@ -100,6 +100,7 @@ export async function blind(
   assertBytes(preparedMessage, 'preparedMessage');
   const salt = options.salt ?? randomBytes(variant.saltLength);
   assertBytes(salt, 'salt');
+  if (options.blind) assertBytes(options.blind, 'blind');
   if (salt.length !== variant.saltLength) throw new RangeError(`salt: expected ${variant.saltLength} bytes`);
   const m = bytesToBigInt(await emsaPssEncode(preparedMessage, key.modulusBits - 1, salt));
   for (;;) {
