@@ -5,11 +5,15 @@ import type { InquiryEvent } from './types.ts';
  * origin (the page posts its messages to that origin only).
  */
 export function buildInquiryUrl(base: string, sessionAccessToken: string, origin?: string): string {
-  const [path = '', query = ''] = base.split('?', 2);
-  const params = new URLSearchParams(query);
+  const hashAt = base.indexOf('#');
+  const hash = hashAt === -1 ? '' : base.slice(hashAt);
+  const withoutHash = hashAt === -1 ? base : base.slice(0, hashAt);
+  const queryAt = withoutHash.indexOf('?');
+  const path = queryAt === -1 ? withoutHash : withoutHash.slice(0, queryAt);
+  const params = new URLSearchParams(queryAt === -1 ? '' : withoutHash.slice(queryAt + 1));
   params.set('relay-session-access-token', sessionAccessToken);
   if (origin) params.set('origin', origin);
-  return `${path}?${params.toString()}`;
+  return `${path}?${params.toString()}${hash}`;
 }
 
 const inquiryTypes: readonly string[] = ['relay:ready', 'relay:complete', 'relay:cancel', 'relay:error', 'relay:expire'];
