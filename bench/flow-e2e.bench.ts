@@ -5,14 +5,12 @@
  * took to have the token ready after the page started, and the redeem/poll split of the tail.
  * Run: npx tsx bench/flow-e2e.bench.ts   (or npm run bench -- flow-e2e); RUNS=20 by default.
  */
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { chromium, type Page } from '@playwright/test';
+import { freePort, startFixtureServer } from './fixtureServer.ts';
 import { fixed, summarize } from './stats.ts';
 
 const runs = Number(process.env.RUNS ?? 20);
 const warmups = 2;
-const root = new URL('../', import.meta.url).pathname;
 
 interface Probe {
   statuses: string[];
@@ -20,43 +18,6 @@ interface Probe {
   completedAt?: number;
   finalAt?: number;
   tokenReadyAt?: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
-
-async function startFixtureServer(port: number): Promise<{ stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/server.ts', '--port', String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error('the fixture server did not start within 60 s'));
-    }, 60_000);
-    child.once('exit', (code) => {
-      reject(new Error(`the fixture server exited with ${String(code)}`));
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('fixture server on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return {
-    stop: () => {
-      child.kill('SIGTERM');
-    },
-  };
 }
 
 async function oneRun(page: Page, origin: string): Promise<Probe> {

@@ -22,7 +22,8 @@ export function relayClaimQueryOptions(sessionId: string, options: { client: Rel
       if (state && finalSessionStatuses.includes(state.status)) return false;
       // A failing poll is surfaced by the query's error; another poll would only repeat it.
       if (query.state.status === 'error') return false;
-      return Math.max(state?.pollAfterMs ?? 0, options.pollIntervalMs ?? defaultPollMs);
+      // The backend's hint wins; the default only paces a backend that gives none.
+      return Math.max(state?.pollAfterMs ?? options.pollIntervalMs ?? defaultPollMs, 50);
     },
     refetchOnWindowFocus: false,
     // Session state changes on the server between polls; a cached answer would hide the result.

@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A free loopback port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+/** Starts e2e/server.ts (Vite + handler + emulator) in its own process, for the browser benchmarks. */
+export async function startFixtureServer(port: number): Promise<{ stop: () => void }> {
+  const root = new URL('../', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/server.ts', '--port', String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error('the fixture server did not start within 60 s'));
+    }, 60_000);
+    child.once('exit', (code) => {
+      reject(new Error(`the fixture server exited with ${String(code)}`));
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('fixture server on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return {
+    stop: () => {
+      child.kill('SIGTERM');
+    },
+  };
+}
