@@ -1,0 +1,48 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import { obtainToken } from '../worker/obtainToken.ts';
+import type { TokenSource } from '../worker/tokenSource.ts';
+import { createRelayClient, type RelayClient } from './client.ts';
+import type { RelayError } from './errors.ts';
+import type { RelayFlowSnapshot } from './flowState.ts';
+import { parseInquiryMessage } from './inquiry.ts';
+import { RelayFlow, type RelayFlowOptions } from './RelayFlow.ts';
+import type { InquiryEvent, RelayClaim, RelaySessionInfo, RelaySessionState } from './types.ts';
+
+describe('core public types', () => {
+  it('narrows the snapshot on status, with no `!` needed', () => {
+    const snapshot = {} as RelayFlowSnapshot;
+    if (snapshot.status === 'passed' || snapshot.status === 'failed') expectTypeOf(snapshot.claim).toEqualTypeOf<RelayClaim>();
+    if (snapshot.status === 'error') expectTypeOf(snapshot.error).toEqualTypeOf<RelayError>();
+    if (snapshot.status === 'inquiry') {
+      expectTypeOf(snapshot.inquiryUrl).toBeString();
+      expectTypeOf(snapshot.tokenReady).toBeBoolean();
+      expectTypeOf(snapshot.session).toEqualTypeOf<RelaySessionInfo>();
+    }
+    if (snapshot.status === 'canceled') expectTypeOf(snapshot.session).toEqualTypeOf<RelaySessionInfo | undefined>();
+    if (snapshot.status === 'idle') expectTypeOf(snapshot).not.toHaveProperty('claim');
+  });
+
+  it('gives useSyncExternalStore what it takes', () => {
+    expectTypeOf<RelayFlow['subscribe']>().toEqualTypeOf<(listener: () => void) => () => void>();
+    expectTypeOf<RelayFlow['getSnapshot']>().returns.toEqualTypeOf<RelayFlowSnapshot>();
+    expectTypeOf<RelayFlow['handleInquiryEvent']>().parameter(0).toEqualTypeOf<InquiryEvent>();
+    expectTypeOf(parseInquiryMessage).returns.toEqualTypeOf<InquiryEvent | undefined>();
+  });
+
+  it('requires a client and an inquiry URL; token source and timers are optional', () => {
+    expectTypeOf<RelayFlowOptions>().toHaveProperty('client').toEqualTypeOf<RelayClient>();
+    expectTypeOf<RelayFlowOptions['inquiryUrl']>().toBeString();
+    expectTypeOf<RelayFlowOptions['tokenSource']>().toEqualTypeOf<TokenSource | undefined>();
+    // @ts-expect-error inquiryUrl is required
+    new RelayFlow({ client: createRelayClient({ baseUrl: '/api/relay' }), claimType: 'x' });
+  });
+
+  it('types the client calls and obtainToken', () => {
+    expectTypeOf(createRelayClient).returns.toEqualTypeOf<RelayClient>();
+    expectTypeOf<RelayClient['getSession']>().returns.resolves.toEqualTypeOf<RelaySessionState>();
+    expectTypeOf<RelayClient['createSession']>().returns.resolves.toEqualTypeOf<RelaySessionInfo>();
+    expectTypeOf(obtainToken).returns.resolves.toBeString();
+    // @ts-expect-error sessionId is required
+    void obtainToken({ baseUrl: '/api/relay' });
+  });
+});
