@@ -11,13 +11,11 @@ export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint 
 
 /** The inverse of `value` mod `modulus`, or undefined when they share a factor. */
 export function modInverse(value: bigint, modulus: bigint): bigint | undefined {
-  let [oldR, r] = [value % modulus, modulus];
-  let [oldS, s] = [1n, 0n];
-  while (r !== 0n) {
-    const q = oldR / r;
-    [oldR, r] = [r, oldR - q * r];
-    [oldS, s] = [s, oldS - q * s];
+  // Extended Euclid, tracking only the coefficient of `value`.
+  let [a, b, x, y] = [value % modulus, modulus, 1n, 0n];
+  while (b !== 0n) {
+    const q = a / b;
+    [a, b, x, y] = [b, a - q * b, y, x - q * y];
   }
-  if (oldR !== 1n) return undefined;
-  return ((oldS % modulus) + modulus) % modulus;
+  return a === 1n ? ((x % modulus) + modulus) % modulus : undefined;
 }

@@ -28,7 +28,8 @@ function assertKey(key: RsaPublicKey): void {
 async function mgf1(seed: Uint8Array, length: number): Promise<Uint8Array> {
   const blocks: Promise<Uint8Array>[] = [];
   for (let counter = 0; counter * hashLength < length; counter += 1) {
-    blocks.push(sha384(concatBytes(seed, Uint8Array.of(0, 0, counter >> 8, counter & 0xff))));
+    // The counter is a 4-byte big-endian integer; a 4096-bit key needs 11 blocks, so 3 bytes stay 0.
+    blocks.push(sha384(concatBytes(seed, Uint8Array.of(0, 0, 0, counter))));
   }
   return concatBytes(...(await Promise.all(blocks))).subarray(0, length);
 }
@@ -78,8 +79,7 @@ export function prepare(message: Uint8Array, variant: BlindRsaVariant, prefix?: 
   assertBytes(message, 'message');
   if (!variant.randomized) return message;
   const p = prefix ?? randomBytes(32);
-  assertBytes(p, 'prefix');
-  if (p.length !== 32) throw new RangeError('prefix: expected 32 bytes');
+  assertBytes(p, 'prefix', 32);
   return concatBytes(p, message);
 }
 
@@ -99,9 +99,8 @@ export async function blind(
   assertKey(key);
   assertBytes(preparedMessage, 'preparedMessage');
   const salt = options.salt ?? randomBytes(variant.saltLength);
-  assertBytes(salt, 'salt');
+  assertBytes(salt, 'salt', variant.saltLength);
   if (options.blind) assertBytes(options.blind, 'blind');
-  if (salt.length !== variant.saltLength) throw new RangeError(`salt: expected ${variant.saltLength} bytes`);
   const m = bytesToBigInt(await emsaPssEncode(preparedMessage, key.modulusBits - 1, salt));
   for (;;) {
     // 16 spare random bytes make r mod n uniform to within 2^-128.

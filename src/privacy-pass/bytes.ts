@@ -1,6 +1,12 @@
-/** Throws TypeError unless `value` is a Uint8Array; `name` goes in the message. */
-export function assertBytes(value: unknown, name: string): asserts value is Uint8Array {
+/** Throws TypeError unless `value` is a Uint8Array, RangeError unless it has `length` bytes (when given). */
+export function assertBytes(value: unknown, name: string, length?: number): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) throw new TypeError(`${name}: expected a Uint8Array`);
+  if (length !== undefined && value.length !== length) throw new RangeError(`${name}: expected ${length} bytes`);
+}
+
+/** Throws TypeError unless `value` is a string. */
+export function assertString(value: unknown, name: string): asserts value is string {
+  if (typeof value !== 'string') throw new TypeError(`${name}: expected a string`);
 }
 
 /** Throws TypeError unless `value` is a non-null object (JS callers can pass anything). */
@@ -36,9 +42,7 @@ export function randomBytes(length: number): Uint8Array {
 
 /** Concatenates byte strings. */
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
+  const out = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
   let at = 0;
   for (const part of parts) {
     out.set(part, at);
@@ -62,7 +66,7 @@ export function bytesToHex(bytes: Uint8Array): string {
 
 /** Bytes of a hex string (either case); RangeError on an odd length or a non-hex character. */
 export function hexToBytes(hex: string): Uint8Array {
-  if (typeof hex !== 'string') throw new TypeError('hex: expected a string');
+  assertString(hex, 'hex');
   if (!/^(?:[\da-f]{2})*$/i.test(hex)) throw new RangeError('hex: not an even number of hex digits');
   return Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
 }
@@ -77,7 +81,7 @@ export function base64urlEncode(bytes: Uint8Array): string {
 
 /** Bytes of base64url or base64, padded or not; RangeError on any other character or a bad length. */
 export function base64urlDecode(text: string): Uint8Array {
-  if (typeof text !== 'string') throw new TypeError('base64url: expected a string');
+  assertString(text, 'base64url');
   // RFC 9577 §2.1 values are base64url, padded or not; plain base64 is accepted too, as peers vary.
   // atob decodes unpadded input itself (WHATWG forgiving-base64) once the padding is gone.
   const body = text.replace(/={1,2}$/, '');

@@ -1,4 +1,4 @@
-import { assertBytes, assertObject, concatBytes, readUint16, uint16 } from './bytes.ts';
+import { assertBytes, assertObject, assertString, concatBytes, readUint16, uint16 } from './bytes.ts';
 import { PrivacyPassError } from './errors.ts';
 
 /** RFC 9577 §2.1.1 TokenChallenge, decoded. `originInfo` is the comma-separated origin list, split. */
@@ -15,14 +15,14 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 // A field of §2.1.1 with a 2-byte length prefix.
 function field(bytes: Uint8Array, name: string): Uint8Array {
-  return concatBytes(uint16(bytes.length, `${name} length`), bytes);
+  return concatBytes(uint16(bytes.length, name), bytes);
 }
 
 /** Encodes a TokenChallenge (RFC 9577 §2.1.1). */
 export function encodeTokenChallenge(challenge: TokenChallenge): Uint8Array {
   assertObject(challenge, 'challenge');
   const { tokenType, issuerName, redemptionContext, originInfo } = challenge;
-  if (typeof issuerName !== 'string') throw new TypeError('challenge.issuerName: expected a string');
+  assertString(issuerName, 'challenge.issuerName');
   assertBytes(redemptionContext, 'challenge.redemptionContext');
   if (!Array.isArray(originInfo) || originInfo.some((o) => typeof o !== 'string')) throw new TypeError('challenge.originInfo: expected an array of strings');
   // §2.1.1: a non-empty issuer_name; redemption_context empty or 32 bytes; origins joined by ','
@@ -32,10 +32,10 @@ export function encodeTokenChallenge(challenge: TokenChallenge): Uint8Array {
   if (originInfo.some((o) => o === '' || o.includes(','))) throw new RangeError('challenge.originInfo: an origin is empty or holds a comma');
   return concatBytes(
     uint16(tokenType, 'challenge.tokenType'),
-    field(utf8.encode(issuerName), 'challenge.issuerName'),
+    field(utf8.encode(issuerName), 'challenge.issuerName length'),
     Uint8Array.of(redemptionContext.length),
     redemptionContext,
-    field(utf8.encode(originInfo.join(',')), 'challenge.originInfo'),
+    field(utf8.encode(originInfo.join(',')), 'challenge.originInfo length'),
   );
 }
 
@@ -50,13 +50,15 @@ export function decodeTokenChallenge(bytes: Uint8Array): TokenChallenge {
     return bytes.slice(at - length, at);
   };
   const [name, context, origins] = [take(2), take(1), take(2)];
-  if (at !== bytes.length || !name.length || (context.length && context.length !== 32)) {
-    throw new PrivacyPassError('bad-challenge', 'TokenChallenge: wrong length, empty issuer_name or redemption_context not 0 or 32 bytes');
-  }
+  let text: string[] | undefined;
   try {
-    const originList = strictUtf8.decode(origins);
-    return { tokenType: readUint16(bytes, 0), issuerName: strictUtf8.decode(name), redemptionContext: context, originInfo: originList ? originList.split(',') : [] };
+    text = [strictUtf8.decode(name), strictUtf8.decode(origins)];
   } catch {
-    throw new PrivacyPassError('bad-challenge', 'TokenChallenge: issuer_name or origin_info is not UTF-8');
+    // Not UTF-8: refused below with the other malformations.
   }
+  const [issuerName, originList] = text ?? [];
+  if (at !== bytes.length || !issuerName || originList === undefined || (context.length && context.length !== 32)) {
+    throw new PrivacyPassError('bad-challenge', 'TokenChallenge: malformed (RFC 9577 §2.1.1)');
+  }
+  return { tokenType: readUint16(bytes, 0), issuerName, redemptionContext: context, originInfo: originList ? originList.split(',') : [] };
 }

@@ -1,4 +1,4 @@
-import { base64urlDecode, readUint16 } from './bytes.ts';
+import { assertString, base64urlDecode, readUint16 } from './bytes.ts';
 import { decodeTokenChallenge, type TokenChallenge } from './challenge.ts';
 import { PrivacyPassError } from './errors.ts';
 import { TOKEN_TYPE_BLIND_RSA } from './issuance.ts';
@@ -30,21 +30,21 @@ const item = /([!#$%&'*+.^`|~\w-]+)(?:[ \t]*=[ \t]*("(?:[^"\\]|\\.)*"|[!#$%&'*+.
 function splitChallenges(value: string): RawChallenge[] {
   const out: RawChallenge[] = [];
   let current: RawChallenge | undefined;
-  item.lastIndex = /^[\s,]*/.exec(value)?.[0].length ?? 0;
+  item.lastIndex = value.search(/[^\s,]|$/);
   while (item.lastIndex < value.length) {
     const at = item.lastIndex;
     const [, name = '', raw] = item.exec(value) ?? [];
-    if (name === '') throw new PrivacyPassError('bad-challenge', `WWW-Authenticate: unexpected character at ${at}`);
+    // A parameter needs a scheme before it.
+    if (name === '' || (raw !== undefined && current === undefined)) throw new PrivacyPassError('bad-challenge', `WWW-Authenticate: unexpected input at ${at}`);
     if (raw === undefined) out.push((current = { scheme: name, params: new Map() }));
-    else if (current === undefined) throw new PrivacyPassError('bad-challenge', 'WWW-Authenticate starts with a parameter');
-    else current.params.set(name.toLowerCase(), raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw);
+    else current?.params.set(name.toLowerCase(), raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw);
   }
   return out;
 }
 
 /** Every PrivateToken challenge in a WWW-Authenticate value (RFC 9577 §2.1); other schemes are skipped. */
 export function parseChallengeHeader(value: string): ParsedChallenge[] {
-  if (typeof value !== 'string') throw new TypeError('value: expected a string');
+  assertString(value, 'value');
   const parsed: ParsedChallenge[] = [];
   for (const { scheme, params } of splitChallenges(value)) {
     if (scheme.toLowerCase() !== 'privatetoken') continue;

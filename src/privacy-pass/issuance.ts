@@ -62,10 +62,8 @@ export interface Token {
 export function encodeToken(token: Token): Uint8Array {
   assertObject(token, 'token');
   const { nonce, challengeDigest, tokenKeyId: keyId, authenticator } = token;
-  for (const [name, value] of Object.entries({ nonce, challengeDigest, tokenKeyId: keyId, authenticator })) {
-    assertBytes(value, `token.${name}`);
-    if (value.length !== 32 && name !== 'authenticator') throw new RangeError(`token.${name}: expected 32 bytes`);
-  }
+  for (const [name, value] of Object.entries({ nonce, challengeDigest, tokenKeyId: keyId })) assertBytes(value, `token.${name}`, 32);
+  assertBytes(authenticator, 'token.authenticator');
   return concatBytes(uint16(token.tokenType, 'token.tokenType'), nonce, challengeDigest, keyId, authenticator);
 }
 
@@ -100,8 +98,7 @@ export interface BeginIssuanceArgs {
 export async function beginIssuance(args: BeginIssuanceArgs): Promise<PendingToken> {
   assertObject(args, 'args');
   const { challenge, tokenKey, nonce = randomBytes(32) } = args;
-  assertBytes(nonce, 'nonce');
-  if (nonce.length !== 32) throw new RangeError('nonce: expected 32 bytes');
+  assertBytes(nonce, 'nonce', 32);
   checkType(decodeTokenChallenge(challenge).tokenType);
   const key = parseRsaSpki(tokenKey);
   const [challengeDigest, keyId] = await Promise.all([sha256(challenge), sha256(tokenKey)]);

@@ -28,7 +28,7 @@ function readDer(bytes: Uint8Array, at: number): Der {
   for (let i = 0; i < count; i += 1) length = length * 256 + (bytes[at + 2 + i] ?? 0);
   const start = at + 2 + count;
   const next = start + length;
-  if (first === 0x80 || count > 2 || next > bytes.length) badKey('SPKI: malformed DER length');
+  if (first === 0x80 || count > 2 || next > bytes.length) badKey('SPKI: malformed DER');
   return { tag: bytes[at] ?? 0, body: bytes.subarray(start, next), next };
 }
 
@@ -89,7 +89,7 @@ export function parseRsaSpki(spki: Uint8Array): RsaPublicKey {
   // A 4096-bit key with PSS parameters is under 600 bytes; the cap keeps BigInt work bounded.
   if (spki.length > 2048) badKey('SPKI longer than any 4096-bit RSA key');
   const outer = readDer(spki, 0);
-  if (outer.next !== spki.length) badKey('SPKI: trailing bytes');
+  if (outer.next !== spki.length) badKey('SPKI: malformed DER');
   const [algorithmId, bitString] = children(expectTag(outer, 0x30).body);
   const [oid, params] = algorithm(algorithmId);
   if (oid === oidRsassaPss) checkPssParams(params);
@@ -97,7 +97,7 @@ export function parseRsaSpki(spki: Uint8Array): RsaPublicKey {
   const bits = expectTag(bitString, 0x03).body;
   const rsaKey = readDer(bits, 1);
   // The BIT STRING's first byte counts unused bits: 0 for a DER RSAPublicKey filling it exactly.
-  if (bits[0] !== 0 || rsaKey.next !== bits.length) badKey('SPKI: malformed BIT STRING');
+  if (bits[0] !== 0 || rsaKey.next !== bits.length) badKey('SPKI: malformed DER');
   const [modulus, exponent] = children(expectTag(rsaKey, 0x30).body);
   const n = bytesToBigInt(expectTag(modulus, 0x02).body);
   const e = bytesToBigInt(expectTag(exponent, 0x02).body);
