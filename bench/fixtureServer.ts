@@ -1,20 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-
-/** A free loopback port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
+import { freePort } from '../src/testing/freePort.ts';
 
 /** Starts e2e/server.ts (Vite + handler + emulator) in its own process, for the browser benchmarks. */
 export async function startFixtureServer(port: number): Promise<{ stop: () => void }> {
@@ -40,3 +25,5 @@ export async function startFixtureServer(port: number): Promise<{ stop: () => vo
     },
   };
 }
+
+export { freePort };

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './freePort.ts';
 
 /** A real `redis-server` child process owned by a test; `url` stays the same across restarts. */
 export interface RedisServerHandle {
@@ -82,17 +83,6 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => { resolve(port); });
-    });
-  });
-}
 
 async function waitForPong(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
