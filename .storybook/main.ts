@@ -7,6 +7,8 @@ const config: StorybookConfig = {
   framework: { name: '@storybook/react-vite', options: {} },
   // The stand-in inquiry page, served beside iframe.html so its messages come from the story's own origin.
   staticDirs: ['../stories/public'],
+  // Storybook sets up Vite in middleware mode without a port; the dev plugin needs it to reach its emulator.
+  viteFinal: (config) => ({ ...config, server: { ...config.server, port: Number(process.env.STORYBOOK_PORT ?? 6006) } }),
   core: {
     disableTelemetry: true,
     // The root vite.config.ts is the library build; Storybook needs a plain app config.
