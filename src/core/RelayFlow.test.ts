@@ -248,7 +248,7 @@ describe('RelayFlow timing, on a test clock against the real backend', () => {
     const inquiry = await until(flow, (s) => s.status === 'inquiry' && s.tokenReady);
     if (inquiry.status !== 'inquiry') throw new Error('unreachable');
     // The person has not finished yet at Persona: the backend's generate-claim gets 403 and keeps retrying,
-    // so the session stays 'redeeming' (pollAfterMs 250) while the flow polls.
+    // so the session stays 'redeeming' (pollAfterMs 100) while the flow polls.
     flow.handleInquiryEvent({ type: 'relay:complete' });
     await until(flow, (s) => s.status === 'polling');
     clock.delays.length = 0;
@@ -258,8 +258,8 @@ describe('RelayFlow timing, on a test clock against the real backend', () => {
       for (let i = 0; i < 100 && clock.delays.length === before; i += 1) await settle();
     }
     expect(flow.getSnapshot().status).toBe('polling');
-    // Scheduled delays after each answer: the backend's 250 ms floor, then ×1.5 backoff up to the 400 ms cap.
-    expect(clock.delays.slice(0, 5)).toEqual([250, 250, 250, 337.5, 400]);
+    // Scheduled delays after each answer: ×1.5 backoff from 100 ms up to the 400 ms cap, never below the backend's 100 ms hint.
+    expect(clock.delays.slice(0, 5)).toEqual([100, 150, 225, 337.5, 400]);
     stack.emulator.control.finishInquiry(stack.relayTokenOf(inquiry.session.sessionAccessToken), { status: 'completed', claimResult: 'passed' });
     await stack.handler.idle();
     expect(clock.runNext(1_000)).toBe(true);
