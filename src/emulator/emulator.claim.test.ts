@@ -1,4 +1,5 @@
-import { generateKeyPairSync, privateDecrypt, constants } from 'node:crypto';
+import { generateKeyPair, privateDecrypt, constants } from 'node:crypto';
+import { promisify } from 'node:util';
 import { WWWAuthenticateHeader } from '@cloudflare/privacypass-ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from './index.ts';
@@ -129,7 +130,8 @@ describe('generate-claim', () => {
 
   it('encrypts the payload with RSA-OAEP SHA-256 for the key given at creation', async () => {
     for (const bits of [2048, 4096]) {
-      const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+      // Off the event loop: a blocking 4096-bit generation would stall the in-process emulator's sockets.
+      const { publicKey, privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: bits });
       const relay = await createRelay(base, 'live_human_presence', publicKey.export({ type: 'spki', format: 'pem' }).toString());
       emulator.control.finishInquiry(relay.relayToken, { status: 'completed' });
       const body = (await (await generateClaim(base, relay, await issueToken(base, 'live_human_presence'))).json()) as { 'claim-payload': string };

@@ -22,7 +22,9 @@ export interface RunningEmulator {
 /** Starts the emulator on Node's http server. */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
   const handler = createEmulatorHandler(options);
-  const server = createServer(toNodeListener(handler));
+  // Idle keep-alive sockets outlive a busy client's pauses (e.g. a test making RSA keys), so a reused
+  // connection is not closed under a request on its way.
+  const server = createServer({ keepAliveTimeout: 30_000 }, toNodeListener(handler));
   const host = options.host ?? '127.0.0.1';
   server.listen(options.port ?? 0, host);
   await once(server, 'listening');
