@@ -231,7 +231,17 @@ describe('RelayFlow timing, on a test clock against the real backend', () => {
   });
 
   it('polls first after firstPollDelayMs, backs off, and never sooner than the backend asks', async () => {
-    const client = createRelayClient({ baseUrl: stack.baseUrl });
+    const real = createRelayClient({ baseUrl: stack.baseUrl });
+    // The real client, with the hints it received written down.
+    const hints: (number | undefined)[] = [];
+    const client = {
+      ...real,
+      getSession: async (...args: Parameters<typeof real.getSession>) => {
+        const state = await real.getSession(...args);
+        hints.push(state.pollAfterMs);
+        return state;
+      },
+    };
     const clock = manualClock(Date.now());
     const flow = new RelayFlow({
       client,
@@ -241,25 +251,30 @@ describe('RelayFlow timing, on a test clock against the real backend', () => {
       now: () => clock.now,
       timers: clock.timers,
       firstPollDelayMs: 10,
-      pollIntervalMs: 100,
-      maxPollIntervalMs: 400,
+      pollIntervalMs: 40,
+      maxPollIntervalMs: 150,
     });
     flow.start();
     const inquiry = await until(flow, (s) => s.status === 'inquiry' && s.tokenReady);
     if (inquiry.status !== 'inquiry') throw new Error('unreachable');
     // The person has not finished yet at Persona: the backend's generate-claim gets 403 and keeps retrying,
-    // so the session stays 'redeeming' (pollAfterMs 100) while the flow polls.
+    // so the session stays 'redeeming' (with the backend's poll hint) while the flow polls.
     flow.handleInquiryEvent({ type: 'relay:complete' });
     await until(flow, (s) => s.status === 'polling');
+    // The redeem was answered 'redeeming', so the first poll waits firstPollDelayMs.
+    expect(clock.delays.at(-1)).toBe(10);
     clock.delays.length = 0;
+    hints.length = 0;
     for (let poll = 0; poll < 5; poll += 1) {
       const before = clock.delays.length;
       expect(clock.runNext(1_000)).toBe(true);
       for (let i = 0; i < 100 && clock.delays.length === before; i += 1) await settle();
     }
     expect(flow.getSnapshot().status).toBe('polling');
-    // Scheduled delays after each answer: ×1.5 backoff from 100 ms up to the 400 ms cap, never below the backend's 100 ms hint.
-    expect(clock.delays.slice(0, 5)).toEqual([100, 150, 225, 337.5, 400]);
+    // After answer i: ×1.5 backoff from 40 ms capped at 150 ms, but never below the backend's hint.
+    expect(hints.slice(0, 5).every((hint) => typeof hint === 'number' && hint > 0)).toBe(true);
+    const backoff = [40, 60, 90, 135, 150];
+    expect(clock.delays.slice(0, 5)).toEqual(backoff.map((ms, i) => Math.max(ms, hints[i] ?? 0)));
     stack.emulator.control.finishInquiry(stack.relayTokenOf(inquiry.session.sessionAccessToken), { status: 'completed', claimResult: 'passed' });
     await stack.handler.idle();
     expect(clock.runNext(1_000)).toBe(true);
@@ -267,6 +282,19 @@ describe('RelayFlow timing, on a test clock against the real backend', () => {
     expect(done.status).toBe('passed');
     const left = clock.pending().filter((t) => t.ms < 60_000);
     expect(left).toEqual([]);
+    flow.dispose();
+  });
+
+  it('polls at once when the backend answered the redeem as settled', async () => {
+    const client = createRelayClient({ baseUrl: stack.baseUrl });
+    const clock = manualClock(Date.now());
+    const flow = new RelayFlow({ client, claimType: 'age_over_18_germany', inquiryUrl: '/relay', tokenSource: createInThreadTokenSource(client), now: () => clock.now, timers: clock.timers, firstPollDelayMs: 500 });
+    flow.start();
+    await finishAs(flow, 'passed');
+    await until(flow, (s) => s.status === 'polling');
+    expect(clock.delays.at(-1)).toBe(0);
+    expect(clock.runNext(0)).toBe(true);
+    expect((await until(flow, (s) => s.status === 'passed')).status).toBe('passed');
     flow.dispose();
   });
 });

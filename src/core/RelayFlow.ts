@@ -1,6 +1,6 @@
 import { createDefaultTokenSource, type TokenSource } from '../worker/tokenSource.ts';
 import type { RelayClient } from './client.ts';
-import { RelayApiError, RelayError } from './errors.ts';
+import { RelayApiError, RelayError, RelayProtocolError } from './errors.ts';
 import { finalFlowStatuses, type RelayFlowEvent, type RelayFlowSnapshot, type RelayFlowStatus } from './flowState.ts';
 import { buildInquiryUrl } from './inquiry.ts';
 import type { InquiryEvent, RelaySessionInfo, RelaySessionState } from './types.ts';
@@ -19,8 +19,8 @@ export interface RelayFlowOptions {
   /** True when the caller polls `GET /sessions/:id` itself and feeds `receiveSessionState` (the React hook). */
   externalPolling?: boolean;
   /**
-   * Delay of the first poll after the redeem was accepted; the backend's redeem usually ends within
-   * tens of milliseconds when Persona answers at once. Default 40 ms.
+   * Delay of the first poll after a redeem the backend accepted as still `redeeming` (one it answered
+   * as settled is polled at once); Persona usually answers within tens of milliseconds. Default 40 ms.
    */
   firstPollDelayMs?: number;
   /** Second poll delay; later ones back off ×1.5 up to `maxPollIntervalMs`, never below the backend's hint. Default 250 ms. */
@@ -165,8 +165,9 @@ export class RelayFlow {
     switch (state.status) {
       case 'passed':
       case 'failed':
-        if (!state.claim) {
-          this.#fail(new RelayError({ title: 'The backend reported a result without a claim', code: 'bad-backend-response' }), session);
+        if (state.claim?.claimResult !== state.status) {
+          // A result without its claim, or one that contradicts it, is a backend fault, not an answer.
+          this.#fail(new RelayProtocolError({ title: 'The backend reported a result that does not match its claim', code: 'bad-backend-response' }), session);
           return;
         }
         this.#stopRun();
@@ -288,12 +289,14 @@ export class RelayFlow {
     if (!run || !token) return;
     this.#set({ status: 'redeeming', session });
     try {
-      await this.#options.client.redeem(session.sessionId, await token, { signal: run.signal });
+      const { status } = await this.#options.client.redeem(session.sessionId, await token, { signal: run.signal });
       this.#emit({ type: 'redeem-sent', sessionId: session.sessionId });
       if (this.#run !== run) return;
       this.#set({ status: 'polling', session });
       this.#pollAttempt = 0;
-      if (!this.#options.externalPolling) this.#poll(session, run, this.#options.firstPollDelayMs ?? 40);
+      // The backend may hold the redeem answer until the claim is in: then the first poll finds it at once.
+      const settled = status !== 'redeeming' && status !== 'inquiry';
+      if (!this.#options.externalPolling) this.#poll(session, run, settled ? 0 : (this.#options.firstPollDelayMs ?? 40));
     } catch (error) {
       if (this.#run === run) this.#fail(error, session);
     }
