@@ -1,0 +1,23 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { RelayProvider, RelayVerification, de } from '../../../src/index.ts';
+import '../../../src/ui/styles.css';
+
+// The kit from its main entry, as an app imports it: real module worker, the emulator's hosted page.
+const params = new URLSearchParams(location.search);
+const violations: string[] = [];
+document.addEventListener('securitypolicyviolation', (event) => {
+  violations.push(`${event.violatedDirective}: ${event.blockedURI}`);
+});
+Object.assign(window, { relayCspViolations: violations });
+
+const root = document.getElementById('root');
+if (!root) throw new Error('no #root');
+createRoot(root).render(
+  <StrictMode>
+    <h1>React fixture</h1>
+    <RelayProvider baseUrl="/api/relay" inquiry={{ url: '/persona/relay' }} {...(params.get('locale') === 'de' ? { messages: de } : {})}>
+      <RelayVerification claimType={params.get('claimType') ?? 'age_over_18_germany'} theme="system" />
+    </RelayProvider>
+  </StrictMode>,
+);

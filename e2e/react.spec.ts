@@ -1,0 +1,72 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+
+// RelayVerification from the main entry in Chromium, under a strict CSP, with the real module worker,
+// the real handler and the emulator's hosted page on one origin (e2e/relayDevPlugin.ts).
+function watch(page: Page) {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  return problems;
+}
+
+async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { relayCspViolations: string[] }).relayCspViolations);
+}
+
+// A cold dev server may discover a dependency on the first visit and reload the page once; let that happen here.
+test.beforeAll(async ({ browser }) => {
+  const page = await browser.newPage();
+  await page.goto('/react/');
+  await page.waitForLoadState('networkidle');
+  await expect(page.locator('.relay-kit')).toBeVisible({ timeout: 20_000 });
+  await page.close();
+});
+
+test('passes end to end under a strict CSP: one session in StrictMode, focus on the result, axe clean', async ({ page }) => {
+  const problems = watch(page);
+  const sessions: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/relay/sessions') sessions.push(request.url());
+  });
+  await page.goto('/react/');
+  const kit = page.locator('.relay-kit');
+  await expect(kit).toHaveAttribute('data-status', 'inquiry', { timeout: 20_000 });
+  const frame = page.frameLocator('iframe.relay-kit__frame');
+  await frame.getByRole('button', { name: 'Finish verification' }).click({ timeout: 20_000 });
+  await expect(kit).toHaveAttribute('data-status', 'passed', { timeout: 20_000 });
+  await expect(page.getByRole('heading', { name: 'Verified: age 18+ (Germany)' })).toBeFocused();
+  await expect(page.getByRole('status')).toHaveText('Verification passed.');
+  expect(sessions).toHaveLength(1);
+  expect(await page.locator('[style]').count()).toBe(0);
+  const axe = await new AxeBuilder({ page }).include('.relay-kit').analyze();
+  expect(axe.violations.map((v) => v.id)).toEqual([]);
+  expect(await cspViolations(page)).toEqual([]);
+  expect(problems).toEqual([]);
+});
+
+test('the theme follows prefers-color-scheme through the CSS custom properties', async ({ page }) => {
+  const background = async () => page.locator('.relay-kit').evaluate((element) => getComputedStyle(element).backgroundColor);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto('/react/');
+  await expect(page.locator('.relay-kit')).toHaveAttribute('data-theme', 'system');
+  expect(await background()).toBe('rgb(255, 255, 255)');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await background()).toBe('rgb(17, 20, 24)');
+});
+
+test('German, canceled in the hosted page, then "Erneut versuchen" starts a new inquiry', async ({ page }) => {
+  const problems = watch(page);
+  await page.goto('/react/?locale=de');
+  const kit = page.locator('.relay-kit');
+  await expect(kit).toHaveAttribute('data-status', 'inquiry', { timeout: 20_000 });
+  await expect(page.locator('iframe.relay-kit__frame')).toHaveAttribute('title', 'Identitätsprüfung: Alter 18+ (Deutschland)');
+  await page.frameLocator('iframe.relay-kit__frame').getByRole('button', { name: 'Cancel' }).click({ timeout: 20_000 });
+  await expect(page.getByRole('heading', { name: 'Prüfung abgebrochen' })).toBeFocused();
+  await page.getByRole('button', { name: 'Erneut versuchen' }).click();
+  await expect(kit).toHaveAttribute('data-status', 'inquiry', { timeout: 20_000 });
+  expect(await cspViolations(page)).toEqual([]);
+  expect(problems).toEqual([]);
+});
