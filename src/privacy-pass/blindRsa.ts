@@ -21,7 +21,7 @@ const sha384 = (data: Uint8Array): Promise<Uint8Array> => digest('SHA-384', data
 // EMSA-PSS with SHA-384 and a 48-byte salt needs 98 bytes of room (RFC 8017 §9.1.1 step 3): 1024
 // bits is ample, and parseRsaSpki gives 2048 to 4096.
 function assertKey(key: RsaPublicKey): void {
-  if (typeof (key as Partial<RsaPublicKey> | null)?.n !== 'bigint' || !(key.modulusBits >= 1024)) throw new TypeError('key: expected an RsaPublicKey of 1024 bits or more');
+  if (typeof (key as Partial<RsaPublicKey> | null)?.n !== 'bigint' || !(key.modulusBits >= 1024)) throw new TypeError('key: not an RsaPublicKey of 1024 bits or more');
 }
 
 // RFC 8017 B.2.1 MGF1 with SHA-384; the blocks are independent, so they are hashed concurrently.
@@ -71,7 +71,7 @@ async function emsaPssVerify(message: Uint8Array, em: Uint8Array, emBits: number
   const db = await mask(em.subarray(0, dbLength), h, emBits);
   // Steps 4 and 10–13: EM ends in 0xbc, DB is exactly zeros || 0x01 || salt, and H hashes that salt.
   const salt = db.slice(dbLength - saltLength);
-  return em[dbLength + hashLength] === 0xbc && equalBytes(db, pssDb(dbLength, salt)) && equalBytes(h, await pssHash(message, salt));
+  return em.at(-1) === 0xbc && equalBytes(db, pssDb(dbLength, salt)) && equalBytes(h, await pssHash(message, salt));
 }
 
 /** RFC 9474 §4.1 Prepare: the message that is signed (a random 32-byte prefix for randomized variants). */
@@ -102,20 +102,16 @@ export async function blind(
   assertBytes(salt, 'salt', variant.saltLength);
   if (options.blind) assertBytes(options.blind, 'blind');
   const m = bytesToBigInt(await emsaPssEncode(preparedMessage, key.modulusBits - 1, salt));
-  for (;;) {
-    // 16 spare random bytes make r mod n uniform to within 2^-128.
-    const r = bytesToBigInt(options.blind ?? randomBytes(key.modulusBytes + 16)) % key.n;
-    // One inverse serves two checks: (m·r)⁻¹ exists only if m is coprime with n (§4.2 step 4, else
-    // blinding would leak a factor of n) and r is invertible; then r⁻¹ = (m·r)⁻¹ · m.
-    const both = modInverse((m * r) % key.n, key.n);
-    if (both === undefined) {
-      if (modInverse(m, key.n) === undefined) throw new PrivacyPassError('bad-key', 'message is not invertible mod n');
-      if (options.blind) throw new RangeError('blind: not invertible mod n');
-      continue;
-    }
-    const z = (m * modPow(r, key.e, key.n)) % key.n;
-    return { blindedMessage: bigIntToBytes(z, key.modulusBytes), inverse: (both * m) % key.n };
+  // 16 spare random bytes make r mod n uniform to within 2^-128.
+  const r = bytesToBigInt(options.blind ?? randomBytes(key.modulusBytes + 16)) % key.n;
+  // One inverse serves two checks: (m·r)⁻¹ exists only if m is coprime with n (§4.2 step 4, else
+  // blinding would leak a factor of n) and r is invertible (step 5, the "blinding error", which a
+  // random r meets only by finding a factor of n); then r⁻¹ = (m·r)⁻¹ · m.
+  const both = modInverse((m * r) % key.n, key.n);
+  if (both === undefined) {
+    throw modInverse(m, key.n) === undefined ? new PrivacyPassError('bad-key', 'message is not invertible mod n') : new RangeError('blind: not invertible mod n');
   }
+  return { blindedMessage: bigIntToBytes((m * modPow(r, key.e, key.n)) % key.n, key.modulusBytes), inverse: (both * m) % key.n };
 }
 
 /** RFC 9474 §4.4 Verify: RSASSA-PSS with SHA-384 over the prepared message. */

@@ -67,8 +67,8 @@ export function bytesToHex(bytes: Uint8Array): string {
 /** Bytes of a hex string (either case); RangeError on an odd length or a non-hex character. */
 export function hexToBytes(hex: string): Uint8Array {
   assertString(hex, 'hex');
-  if (!/^(?:[\da-f]{2})*$/i.test(hex)) throw new RangeError('hex: not an even number of hex digits');
-  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
+  if (!/^(?:[\da-f]{2})*$/i.test(hex)) throw new RangeError('hex: not pairs of hex digits');
+  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
 }
 
 /** Unpadded base64url (RFC 4648 §5) of `bytes`. */
@@ -91,7 +91,7 @@ export function base64urlDecode(text: string): Uint8Array {
 
 /** Big-endian unsigned integer of `bytes` (RFC 8017 OS2IP). */
 export function bytesToBigInt(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt(`0x${bytesToHex(bytes)}`);
+  return BigInt(`0x0${bytesToHex(bytes)}`);
 }
 
 /** `value` as exactly `length` big-endian bytes (RFC 8017 I2OSP); RangeError when it does not fit. */

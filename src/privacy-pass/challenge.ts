@@ -12,6 +12,8 @@ export interface TokenChallenge {
 
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// §2.1.1: redemption_context is empty or 32 bytes.
+const contextLengths = [0, 32];
 
 // A field of §2.1.1 with a 2-byte length prefix.
 function field(bytes: Uint8Array, name: string): Uint8Array {
@@ -28,8 +30,8 @@ export function encodeTokenChallenge(challenge: TokenChallenge): Uint8Array {
   // §2.1.1: a non-empty issuer_name; redemption_context empty or 32 bytes; origins joined by ','
   // (so none may be empty or hold a comma, or the list would not decode to itself).
   if (issuerName === '') throw new RangeError('challenge.issuerName: empty');
-  if (redemptionContext.length % 32 || redemptionContext.length > 32) throw new RangeError('challenge.redemptionContext: expected 0 or 32 bytes');
-  if (originInfo.some((o) => o === '' || o.includes(','))) throw new RangeError('challenge.originInfo: an origin is empty or holds a comma');
+  if (!contextLengths.includes(redemptionContext.length)) throw new RangeError('challenge.redemptionContext: expected 0 or 32 bytes');
+  if (originInfo.some((o) => o === '' || o.includes(','))) throw new RangeError('challenge.originInfo: an origin is empty or has a comma');
   return concatBytes(
     uint16(tokenType, 'challenge.tokenType'),
     field(utf8.encode(issuerName), 'challenge.issuerName length'),
@@ -57,7 +59,7 @@ export function decodeTokenChallenge(bytes: Uint8Array): TokenChallenge {
     // Not UTF-8: refused below with the other malformations.
   }
   const [issuerName, originList] = text ?? [];
-  if (at !== bytes.length || !issuerName || originList === undefined || (context.length && context.length !== 32)) {
+  if (at !== bytes.length || !issuerName || originList === undefined || !contextLengths.includes(context.length)) {
     throw new PrivacyPassError('bad-challenge', 'TokenChallenge: malformed (RFC 9577 §2.1.1)');
   }
   return { tokenType: readUint16(bytes, 0), issuerName, redemptionContext: context, originInfo: originList ? originList.split(',') : [] };

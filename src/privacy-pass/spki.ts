@@ -43,7 +43,7 @@ function children(body: Uint8Array): Der[] {
 }
 
 function expectTag(element: Der | undefined, tag: number): Der {
-  if (element?.tag !== tag) badKey(`SPKI: expected DER tag 0x${tag.toString(16)}`);
+  if (element?.tag !== tag) badKey('SPKI: malformed DER');
   return element;
 }
 
@@ -87,7 +87,7 @@ function checkPssParams(params: Der | undefined): void {
 export function parseRsaSpki(spki: Uint8Array): RsaPublicKey {
   assertBytes(spki, 'tokenKey');
   // A 4096-bit key with PSS parameters is under 600 bytes; the cap keeps BigInt work bounded.
-  if (spki.length > 2048) badKey('SPKI longer than any 4096-bit RSA key');
+  if (spki.length > 2048) badKey('SPKI: too long');
   const outer = readDer(spki, 0);
   if (outer.next !== spki.length) badKey('SPKI: malformed DER');
   const [algorithmId, bitString] = children(expectTag(outer, 0x30).body);
@@ -102,7 +102,7 @@ export function parseRsaSpki(spki: Uint8Array): RsaPublicKey {
   const n = bytesToBigInt(expectTag(modulus, 0x02).body);
   const e = bytesToBigInt(expectTag(exponent, 0x02).body);
   const modulusBits = n.toString(2).length;
-  if (modulusBits < 2048 || modulusBits > 4096) badKey(`RSA modulus of ${modulusBits} bits; 2048 to 4096 allowed`);
+  if (modulusBits < 2048 || modulusBits > 4096) badKey(`RSA modulus of ${modulusBits} bits, not 2048 to 4096`);
   if (e < 3n || e % 2n === 0n || e >= n) badKey('RSA public exponent');
   return { n, e, modulusBits, modulusBytes: Math.ceil(modulusBits / 8) };
 }
