@@ -120,8 +120,9 @@ export async function verify(key: RsaPublicKey, preparedMessage: Uint8Array, sig
   assertBytes(preparedMessage, 'preparedMessage');
   assertBytes(signature, 'signature');
   // RFC 8017 §8.1.2 step 1: a signature is exactly k bytes and, as a number, below n.
-  const s = bytesToBigInt(signature);
-  if (signature.length !== key.modulusBytes || s >= key.n) return false;
+  // (A wrong length is refused before any work, however long the input.)
+  const s = signature.length === key.modulusBytes ? bytesToBigInt(signature) : key.n;
+  if (s >= key.n) return false;
   const emBits = key.modulusBits - 1;
   const m = modPow(s, key.e, key.n);
   // §8.1.2 step 2c and §9.1.2 step 6: EM has emBits bits at most.
@@ -139,8 +140,8 @@ export async function finalize(
 ): Promise<Uint8Array> {
   assertKey(key);
   assertBytes(blindSignature, 'blindSignature');
-  const z = bytesToBigInt(blindSignature);
-  if (blindSignature.length !== key.modulusBytes || z >= key.n) {
+  const z = blindSignature.length === key.modulusBytes ? bytesToBigInt(blindSignature) : key.n;
+  if (z >= key.n) {
     throw new PrivacyPassError('bad-response', `blind signature is not ${key.modulusBytes} bytes below the modulus`);
   }
   const signature = bigIntToBytes((z * inverse) % key.n, key.modulusBytes);

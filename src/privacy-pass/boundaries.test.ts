@@ -96,6 +96,7 @@ describe('protocol failures carry a code', () => {
     ['a header that starts with a parameter', () => parseChallengeHeader('challenge=abc'), 'bad-challenge'],
     ['a TokenResponse one byte short', async () => (await beginIssuance({ challenge, tokenKey })).finalize(new Uint8Array(255)), 'bad-response'],
     ['a TokenResponse of all 0xff (not below n)', async () => (await beginIssuance({ challenge, tokenKey })).finalize(new Uint8Array(256).fill(0xff)), 'bad-response'],
+    ['a 10 MB TokenResponse', async () => (await beginIssuance({ challenge, tokenKey })).finalize(new Uint8Array(10_000_000)), 'bad-response'],
     ['a TokenResponse of ones', async () => (await beginIssuance({ challenge, tokenKey })).finalize(new Uint8Array(256).fill(1)), 'bad-signature'],
   ];
   it.each(cases)('%s', async (_, run, code) => {
