@@ -25,12 +25,14 @@ test.beforeAll(async ({ browser }) => {
   await page.close();
 });
 
-test('passes end to end under a strict CSP: one session in StrictMode, focus on the result, axe clean', async ({ page }) => {
+test('passes end to end under a strict CSP: one session and one worker in StrictMode, focus on the result, axe clean', async ({ page }) => {
   const problems = watch(page);
   const sessions: string[] = [];
   page.on('request', (request) => {
     if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/relay/sessions') sessions.push(request.url());
   });
+  const workers: string[] = [];
+  page.on('worker', (worker) => workers.push(worker.url()));
   await page.goto('/react/');
   const kit = page.locator('.relay-kit');
   await expect(kit).toHaveAttribute('data-status', 'inquiry', { timeout: 20_000 });
@@ -40,6 +42,9 @@ test('passes end to end under a strict CSP: one session in StrictMode, focus on 
   await expect(page.getByRole('heading', { name: 'Verified: age 18+ (Germany)' })).toBeFocused();
   await expect(page.getByRole('status')).toHaveText('Verification passed.');
   expect(sessions).toHaveLength(1);
+  // StrictMode mounts twice; the token is still made by one module worker.
+  expect(workers).toHaveLength(1);
+  expect(workers[0]).toContain('relay.worker');
   expect(await page.locator('[style]').count()).toBe(0);
   const axe = await new AxeBuilder({ page }).include('.relay-kit').analyze();
   expect(axe.violations.map((v) => v.id)).toEqual([]);
