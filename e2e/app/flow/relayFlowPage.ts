@@ -12,7 +12,7 @@ export interface FlowPageProbe {
   finalAt?: number;
   tokenReadyAt?: number;
   /** Long animation frames (Chromium's successor of long tasks) with the scripts that ran in them. */
-  longFrames: { start: number; duration: number; scripts: string[] }[];
+  longFrames: { start: number; duration: number; scripts: { invoker: string; sourceURL: string; duration: number }[] }[];
 }
 
 /**
@@ -50,7 +50,7 @@ export function mountFlowPage(root: HTMLElement): FlowPageProbe {
   if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries() as (PerformanceEntry & { scripts?: { invoker?: string; sourceURL?: string; duration: number }[] })[]) {
-        const scripts = (entry.scripts ?? []).map((script) => `${script.invoker ?? ''} ${script.sourceURL ?? ''} ${script.duration.toFixed(0)}ms`);
+        const scripts = (entry.scripts ?? []).map((script) => ({ invoker: script.invoker ?? '', sourceURL: script.sourceURL ?? '', duration: script.duration }));
         probe.longFrames.push({ start: entry.startTime, duration: entry.duration, scripts });
       }
     }).observe({ type: 'long-animation-frame', buffered: true });
