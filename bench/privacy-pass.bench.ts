@@ -3,6 +3,7 @@
  * bits against @cloudflare/privacypass-ts at 2048. The issuer's signature is made outside the timing.
  */
 import { constants, generateKeyPairSync, privateDecrypt, type KeyObject } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { TokenChallenge, publicVerif } from '@cloudflare/privacypass-ts';
 import { beginIssuance, encodeTokenChallenge } from '../src/privacy-pass/index.ts';
 import { fixed, summarize } from './stats.ts';
@@ -60,3 +61,5 @@ const base = rows[0]!.median;
 console.log('| client side of one issuance | runs | median ms | p95 ms | vs ours 2048 |');
 console.log('|---|---:|---:|---:|---:|');
 for (const row of rows) console.log(`| ${row.name} | ${row.n} | ${fixed(row.median)} | ${fixed(row.p95)} | ${fixed(row.median / base, 1)}× |`);
+// Medians move with whatever else the machine runs; the load says how far to trust them.
+console.log(`\n${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end.`);
