@@ -104,9 +104,9 @@ export async function blind(
   const m = bytesToBigInt(await emsaPssEncode(preparedMessage, key.modulusBits - 1, salt));
   // 16 spare random bytes make r mod n uniform to within 2^-128.
   const r = bytesToBigInt(options.blind ?? randomBytes(key.modulusBytes + 16)) % key.n;
-  // One inverse serves two checks: (m·r)⁻¹ exists only if m is coprime with n (§4.2 step 4, else
-  // blinding would leak a factor of n) and r is invertible (step 5, the "blinding error", which a
-  // random r meets only by finding a factor of n); then r⁻¹ = (m·r)⁻¹ · m.
+  // One inverse serves both checks of §4.2: (m·r)⁻¹ exists only if m is coprime with n ("invalid
+  // input" otherwise) and r is invertible ("blinding error" otherwise, which a random r meets only
+  // by finding a factor of n); then r⁻¹ = (m·r)⁻¹ · m.
   const both = modInverse((m * r) % key.n, key.n);
   if (both === undefined) {
     throw modInverse(m, key.n) === undefined ? new PrivacyPassError('bad-key', 'message is not invertible mod n') : new RangeError('blind: not invertible mod n');
