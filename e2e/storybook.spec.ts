@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 // Opens the built Storybook (`npm run build-storybook`) and checks every story: it settles in the state
 // its `status:*` tag names, logs no console error, and axe finds no violation in it.
@@ -65,6 +65,18 @@ test('the build has a story for every state of issue 6', () => {
   expect(stories.length).toBeGreaterThanOrEqual(14);
 });
 
+// Storybook's a11y addon runs axe on each render too; two axe runs at once fail, so wait for its turn.
+async function analyzeWhenFree(page: Page) {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await new AxeBuilder({ page }).include('#storybook-root').analyze();
+    } catch (error) {
+      if (attempt >= 20 || !String(error).includes('Axe is already running')) throw error;
+      await page.waitForTimeout(250);
+    }
+  }
+}
+
 test('every story renders its state without a console error and passes axe', async ({ page }) => {
   test.setTimeout(180_000);
   const problems: string[] = [];
@@ -96,7 +108,7 @@ test('every story renders its state without a console error and passes axe', asy
       if (status === 'error') await expect(root.locator('.relay-kit__reference code')).toHaveText('req_story_5f2c1a9e');
       // No inline style attribute anywhere in the kit's markup: a strict style-src 'self' must hold.
       expect(await root.locator('[style]').count()).toBe(0);
-      const axe = await new AxeBuilder({ page }).include('#storybook-root').analyze();
+      const axe = await analyzeWhenFree(page);
       expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `${story.id} axe`).toEqual([]);
       expect(problems, `${story.id} console`).toEqual([]);
     });
