@@ -5,6 +5,7 @@
  * took to have the token ready after the page started, and the redeem/poll split of the tail.
  * Run: npx tsx bench/flow-e2e.bench.ts   (or npm run bench -- flow-e2e); RUNS=20 by default.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { chromium, type Page } from '@playwright/test';
 import { freePort, startFixtureServer } from './fixtureServer.ts';
 import { fixed, summarize } from './stats.ts';
@@ -70,3 +71,4 @@ console.log(row('inquiry complete → final claim shown (target ≤ 150 ms)', ta
 console.log(row('  of which: complete → redeem accepted (polling)', redeemPart));
 console.log(row('  of which: polling → final claim', pollPart));
 console.log(row('inquiry shown → token ready (worker)', tokenReady));
+console.log(`\n${String(availableParallelism())} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end.`);
