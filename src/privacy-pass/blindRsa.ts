@@ -21,7 +21,7 @@ const sha384 = (data: Uint8Array): Promise<Uint8Array> => digest('SHA-384', data
 // EMSA-PSS with SHA-384 and a 48-byte salt needs 98 bytes of room (RFC 8017 §9.1.1 step 3): 1024
 // bits is ample, and parseRsaSpki gives 2048 to 4096.
 function assertKey(key: RsaPublicKey): void {
-  if (typeof (key as Partial<RsaPublicKey> | null)?.n !== 'bigint' || !(key.modulusBits >= 1024)) throw new TypeError('key: not an RsaPublicKey of 1024 bits or more');
+  if (typeof (key as Partial<RsaPublicKey> | null)?.n !== 'bigint' || !(key.modulusBits >= 1024)) throw new TypeError('key: not an RsaPublicKey (1024+ bits)');
 }
 
 // RFC 8017 B.2.1 MGF1 with SHA-384; the blocks are independent, so they are hashed concurrently.

@@ -9,7 +9,6 @@ import {
   decodeToken,
   decodeTokenChallenge,
   decodeTokenRequest,
-  encodeToken,
   encodeTokenChallenge,
   encodeTokenRequest,
   finalize,
@@ -23,6 +22,7 @@ import {
   type RsaPublicKey,
   type TokenChallenge,
 } from './index.ts';
+import { encodeToken } from './issuance.ts';
 
 const [vector] = JSON.parse(readFileSync(new URL('../../../shared/vectors/rfc9578-type2-issuance.json', import.meta.url), 'utf8')) as Record<string, string>[];
 const tokenKey = hexToBytes(vector!.pkS!);

@@ -31,7 +31,7 @@ export function encodeTokenChallenge(challenge: TokenChallenge): Uint8Array {
   // (so none may be empty or hold a comma, or the list would not decode to itself).
   if (issuerName === '') throw new RangeError('challenge.issuerName: empty');
   if (!contextLengths.includes(redemptionContext.length)) throw new RangeError('challenge.redemptionContext: expected 0 or 32 bytes');
-  if (originInfo.some((o) => o === '' || o.includes(','))) throw new RangeError('challenge.originInfo: an origin is empty or has a comma');
+  if (originInfo.some((o) => o === '' || o.includes(','))) throw new RangeError('challenge.originInfo: empty or with a comma');
   return concatBytes(
     uint16(tokenType, 'challenge.tokenType'),
     field(utf8.encode(issuerName), 'challenge.issuerName length'),

@@ -57,7 +57,7 @@ export function parseChallengeHeader(value: string): ParsedChallenge[] {
     } catch {
       challenge = tokenKey = new Uint8Array(0);
     }
-    if (challenge.length < 2 || tokenKey.length === 0) throw new PrivacyPassError('bad-challenge', 'PrivateToken: challenge or token-key missing or not base64url');
+    if (challenge.length < 2 || tokenKey.length === 0) throw new PrivacyPassError('bad-challenge', 'PrivateToken: no base64url challenge and token-key');
     const tokenType = readUint16(challenge, 0);
     let tokenChallenge: TokenChallenge | undefined;
     try {

@@ -22,7 +22,7 @@ export {
   beginIssuance,
   decodeToken,
   decodeTokenRequest,
-  encodeToken,
+
   encodeTokenRequest,
   tokenKeyId,
   verifyToken,
