@@ -1,16 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from './index.ts';
-import { createRelay, generateClaim, issueToken } from './testSupport.ts';
+import { describe, expect, it } from 'vitest';
+import { createRelay, generateClaim, issueToken, startEmulatorPerTest } from './testSupport.ts';
 
-const running: RunningEmulator[] = [];
-async function start(options: Parameters<typeof startEmulator>[0] = {}): Promise<RunningEmulator> {
-  const emulator = await startEmulator(options);
-  running.push(emulator);
-  return emulator;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.close()));
-});
+const start = startEmulatorPerTest();
 
 const page = (base: string, token: string, origin?: string): Promise<Response> =>
   fetch(`${base}/relay?relay-session-access-token=${encodeURIComponent(token)}${origin === undefined ? '' : `&origin=${encodeURIComponent(origin)}`}`);

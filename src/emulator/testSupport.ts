@@ -3,9 +3,24 @@
  * the app backend would, and get tokens from an independent client (@cloudflare/privacypass-ts).
  */
 import { publicVerif, TokenChallenge } from '@cloudflare/privacypass-ts';
+import { afterEach } from 'vitest';
 import { beginIssuance } from '../privacy-pass/index.ts';
+import { startEmulator, type RunningEmulator } from './startEmulator.ts';
 
 export const apiKey = 'sk_test_emulator';
+
+/** A `start` for one test file: every emulator it starts is closed after each test. */
+export function startEmulatorPerTest(): (options?: Parameters<typeof startEmulator>[0]) => Promise<RunningEmulator> {
+  const running: RunningEmulator[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((e) => e.close()));
+  });
+  return async (options = {}) => {
+    const emulator = await startEmulator(options);
+    running.push(emulator);
+    return emulator;
+  };
+}
 
 /** POST a JSON body to the emulator API with the API key. */
 export async function api(base: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
