@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anyMethod, hostileBody, hostileId, hugeBody, isErrorShape, rawRequest, wrongTypedValue, type RawAnswer } from '../testing/hostileInput.ts';
+import { anyMethod, hostileBody, hostileId, hugeBody, expectClientError, rawRequest, wrongTypedValue, type RawAnswer } from '../testing/hostileInput.ts';
 import { beginIssuance } from '../privacy-pass/index.ts';
 import { startEmulator, type RunningEmulator } from './index.ts';
 
@@ -23,17 +23,7 @@ async function victimView(): Promise<string> {
 /** The checks every hostile case must pass: a 4xx with the error shape and no secret in the answer. */
 function expectRejected(answer: RawAnswer, what: string): void {
   cases += 1;
-  const secrets = [apiKey, victim.relaySecret];
-  const leaked = secrets.some((s) => answer.text.includes(s) || JSON.stringify(answer.headers).includes(s));
-  if (leaked) throw new Error(`${what}: a secret appeared in the answer`);
-  if (answer.status < 400 || answer.status > 499) throw new Error(`${what}: expected 4xx, got ${String(answer.status)} ${answer.text.slice(0, 200)}`);
-  let body: unknown;
-  try {
-    body = JSON.parse(answer.text);
-  } catch {
-    throw new Error(`${what}: error body is not JSON: ${answer.text.slice(0, 200)}`);
-  }
-  if (!isErrorShape(answer.status, body)) throw new Error(`${what}: not the {errors:[…]} shape: ${answer.text.slice(0, 200)}`);
+  expectClientError(answer, what, [apiKey, victim.relaySecret]);
 }
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
-import { anyMethod, hostileBody, hostileId, hugeBody, isErrorShape, rawRequest, wrongTypedValue, type RawAnswer } from '../testing/hostileInput.ts';
+import { anyMethod, hostileBody, hostileId, hugeBody, expectClientError, rawRequest, wrongTypedValue, type RawAnswer } from '../testing/hostileInput.ts';
 import { BrowserDriver, consumptions, serveHandler, type ServedHandler } from '../testing/relayDriver.ts';
 import { createRelayHandler, MemoryStore } from './index.ts';
 import type { RelayStore } from './store.ts';
@@ -44,15 +44,7 @@ function leaks(answer: RawAnswer): boolean {
 /** Every hostile case: a 4xx with the `{errors:[…]}` shape and no secret. */
 function expectRejected(answer: RawAnswer, what: string): void {
   cases += 1;
-  if (leaks(answer)) throw new Error(`${what}: a secret appeared in the answer`);
-  if (answer.status < 400 || answer.status > 499) throw new Error(`${what}: expected 4xx, got ${String(answer.status)} ${answer.text.slice(0, 200)}`);
-  let body: unknown;
-  try {
-    body = JSON.parse(answer.text);
-  } catch {
-    throw new Error(`${what}: error body is not JSON: ${answer.text.slice(0, 200)}`);
-  }
-  if (!isErrorShape(answer.status, body)) throw new Error(`${what}: not the {errors:[…]} shape: ${answer.text.slice(0, 200)}`);
+  expectClientError(answer, what, secrets);
 }
 
 const post = (path: string, body?: string): Promise<RawAnswer> => rawRequest(served.url, 'POST', `${base}${path}`, body);

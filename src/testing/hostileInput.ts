@@ -84,3 +84,17 @@ export function isErrorShape(status: number, body: unknown): boolean {
   const first = errors[0] as Record<string, unknown>;
   return first.status === String(status) && typeof first.title === 'string';
 }
+
+/** Throws unless `answer` is a 4xx in Persona's `{errors:[…]}` shape with none of `secrets` in it. */
+export function expectClientError(answer: RawAnswer, what: string, secrets: readonly string[]): void {
+  const seen = answer.text + JSON.stringify(answer.headers);
+  if (secrets.some((s) => seen.includes(s))) throw new Error(`${what}: a secret appeared in the answer`);
+  if (answer.status < 400 || answer.status > 499) throw new Error(`${what}: expected 4xx, got ${String(answer.status)} ${answer.text.slice(0, 200)}`);
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.text);
+  } catch {
+    throw new Error(`${what}: error body is not JSON: ${answer.text.slice(0, 200)}`);
+  }
+  if (!isErrorShape(answer.status, body)) throw new Error(`${what}: not the {errors:[…]} shape: ${answer.text.slice(0, 200)}`);
+}
