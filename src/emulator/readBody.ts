@@ -1,3 +1,4 @@
+import { readLimitedBody } from '../shared/readLimitedBody.ts';
 import { EmulatorApiError } from './apiError.ts';
 
 /** Largest request body the API reads; a TokenRequest for 4096-bit keys is 515 bytes, a PEM key ~800. */
@@ -5,29 +6,9 @@ export const maxBodyBytes = 64 * 1024;
 
 /** Reads the body up to `maxBodyBytes`, stopping (413) as soon as it is over, before buffering the rest. */
 export async function readBody(req: Request): Promise<Uint8Array> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > maxBodyBytes) throw new EmulatorApiError(413, `Request body is over ${maxBodyBytes} bytes.`);
-  if (req.body === null) return new Uint8Array(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxBodyBytes) {
-      await reader.cancel();
-      throw new EmulatorApiError(413, `Request body is over ${maxBodyBytes} bytes.`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  const body = await readLimitedBody(req, maxBodyBytes);
+  if (body === undefined) throw new EmulatorApiError(413, `Request body is over ${maxBodyBytes} bytes.`);
+  return body;
 }
 
 /** Reads a JSON object body; 400 for malformed JSON or anything but an object. */

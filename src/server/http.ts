@@ -1,3 +1,5 @@
+import { readLimitedBody } from '../shared/readLimitedBody.ts';
+
 /** An error the handler answers with `{errors:[{status,title,detail,requestId?}]}`. */
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -33,24 +35,9 @@ export function errorResponse(error: HttpError): Response {
 
 /** Reads a JSON object body of at most `limit` bytes; 413 past it, 400 for anything but an object. */
 export async function readJsonObject(request: Request, limit: number): Promise<Record<string, unknown>> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > limit) throw new HttpError(413, 'Payload Too Large', `bodies are limited to ${limit} bytes`);
-  const reader = request.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (reader) {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel();
-        throw new HttpError(413, 'Payload Too Large', `bodies are limited to ${limit} bytes`);
-      }
-      chunks.push(value);
-    }
-  }
-  const text = new TextDecoder().decode(Buffer.concat(chunks));
+  const body = await readLimitedBody(request, limit);
+  if (body === undefined) throw new HttpError(413, 'Payload Too Large', `bodies are limited to ${limit} bytes`);
+  const text = new TextDecoder().decode(body);
   if (text.trim() === '') return {};
   let value: unknown;
   try {
