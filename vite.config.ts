@@ -37,7 +37,7 @@ export default defineConfig({
   },
   worker: { format: 'es' },
   test: {
-    include: ['src/**/*.test.{ts,tsx}', 'bench/**/*.test.ts'],
+    include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}', 'bench/**/*.test.ts'], exclude: ['test/react18/**', '**/node_modules/**'],
     environment: 'node',
     testTimeout: 30_000,
     typecheck: { enabled: true, include: ['src/**/*.test-d.ts'] },

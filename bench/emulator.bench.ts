@@ -9,7 +9,7 @@ import { blindSign } from '../src/emulator/blindSign.ts';
 import { startEmulator } from '../src/emulator/index.ts';
 import { generateIssuerKey } from '../src/emulator/issuerKey.ts';
 import { beginIssuance } from '../src/privacy-pass/index.ts';
-import { api, apiKey, createRelay, generateClaim, issueTokenWithKit } from '../src/emulator/testSupport.ts';
+import { api, apiKey, createRelay, generateClaim, issueTokenWithKit } from '../test/support/emulatorApi.ts';
 
 const rows: string[][] = [];
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { freePort } from '../src/testing/freePort.ts';
+import { freePort } from '../test/support/freePort.ts';
 
 /** Starts e2e/server.ts (Vite + handler + emulator) in its own process, for the browser benchmarks. */
 export async function startFixtureServer(port: number): Promise<{ stop: () => void }> {

@@ -15,8 +15,8 @@ import { startEmulator } from '../src/emulator/index.ts';
 import { createRelayHandler, MemoryStore } from '../src/server/index.ts';
 import { RedisStore } from '../src/server/redisStore.ts';
 import type { RelayStore } from '../src/server/store.ts';
-import { startRedisServer } from '../src/testing/redisServer.ts';
-import { BrowserDriver, serveHandler } from '../src/testing/relayDriver.ts';
+import { startRedisServer } from '../test/support/redisServer.ts';
+import { BrowserDriver, serveHandler } from '../test/support/relayDriver.ts';
 
 const sessions = Number(process.env.LOAD_SESSIONS ?? 300);
 const concurrency = Number(process.env.LOAD_CONCURRENCY ?? 20);

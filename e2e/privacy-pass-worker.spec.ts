@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 
-const [vector] = JSON.parse(readFileSync(new URL('../../shared/vectors/rfc9578-type2-issuance.json', import.meta.url), 'utf8')) as { token: string }[];
+const [vector] = JSON.parse(readFileSync(new URL('../test/vectors/rfc9578-type2-issuance.json', import.meta.url), 'utf8')) as { token: string }[];
 
 test('the privacy-pass client makes the RFC 9578 token inside a module Web Worker', async ({ page }) => {
   await page.goto('/pp-worker/');

@@ -18,8 +18,8 @@ const server = await createServer({
     port,
     host: '127.0.0.1',
     strictPort: true,
-    // The fixtures import the kit from src/ and the RFC vectors from ../shared beside the repo.
-    fs: { allow: [new URL('../', import.meta.url).pathname, new URL('../../shared/', import.meta.url).pathname] },
+    // The fixtures import the kit from src/ and the RFC vectors from test/vectors.
+    fs: { allow: [new URL('../', import.meta.url).pathname] },
   },
   // Vite's dev preamble is an inline script; a nonce lets the strict-CSP pages allow it and nothing else.
   html: { cspNonce: devCspNonce },

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelayStack, type RelayStack } from '../testing/relayStack.ts';
+import { startRelayStack, type RelayStack } from '../../test/support/relayStack.ts';
 import { createInThreadTokenSource } from '../worker/tokenSource.ts';
 import { createRelayClient } from './client.ts';
 import { finalFlowStatuses, type RelayFlowSnapshot } from './flowState.ts';

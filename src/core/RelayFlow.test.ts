@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelayStack, type RelayStack } from '../testing/relayStack.ts';
+import { startRelayStack, type RelayStack } from '../../test/support/relayStack.ts';
 import { createInThreadTokenSource, type TokenSource } from '../worker/tokenSource.ts';
 import { createRelayClient } from './client.ts';
 import { RelayApiError, RelayNetworkError } from './errors.ts';

@@ -12,7 +12,7 @@ interface IssuanceVector {
 }
 
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../shared/vectors/rfc9578-type2-issuance.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../test/vectors/rfc9578-type2-issuance.json', import.meta.url), 'utf8'),
 ) as IssuanceVector[];
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

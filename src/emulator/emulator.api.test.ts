@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { TokenChallenge } from '@cloudflare/privacypass-ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from './index.ts';
-import { api, apiKey, createRelay } from './testSupport.ts';
+import { api, apiKey, createRelay } from '../../test/support/emulatorApi.ts';
 
 let emulator: RunningEmulator;
 let base: string;
@@ -155,7 +155,7 @@ describe('POST /relays/challenge', () => {
   });
 
   it('serves a ready-made key passed in options (the RFC 9578 A.2 issuer key)', async () => {
-    const [vector] = JSON.parse(readFileSync(new URL('../../../shared/vectors/rfc9578-type2-issuance.json', import.meta.url), 'utf8')) as { skS: string; pkS: string }[];
+    const [vector] = JSON.parse(readFileSync(new URL('../../test/vectors/rfc9578-type2-issuance.json', import.meta.url), 'utf8')) as { skS: string; pkS: string }[];
     const privateKey = createPrivateKey(Buffer.from(vector?.skS ?? '', 'hex').toString('utf8'));
     const premade = await startEmulator({ claimTypes: { age_over_18_germany: { privateKey } } });
     try {

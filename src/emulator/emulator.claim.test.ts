@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from './index.ts';
 import { verifyToken } from '../privacy-pass/index.ts';
 import { startEmulator as start } from './startEmulator.ts';
-import { api, createRelay, generateClaim, issueToken, issueTokenWithKit } from './testSupport.ts';
+import { api, createRelay, generateClaim, issueToken, issueTokenWithKit } from '../../test/support/emulatorApi.ts';
 
 let emulator: RunningEmulator;
 let base: string;

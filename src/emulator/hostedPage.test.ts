@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRelay, generateClaim, issueToken, startEmulatorPerTest } from './testSupport.ts';
+import { createRelay, generateClaim, issueToken, startEmulatorPerTest } from '../../test/support/emulatorApi.ts';
 
 const start = startEmulatorPerTest();
 

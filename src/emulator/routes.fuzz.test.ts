@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anyMethod, hostileBody, hostileId, hugeBody, expectClientError, rawRequest, wrongTypedValue, type RawAnswer } from '../testing/hostileInput.ts';
+import { anyMethod, hostileBody, hostileId, hugeBody, expectClientError, rawRequest, wrongTypedValue, type RawAnswer } from '../../test/support/hostileInput.ts';
 import { beginIssuance } from '../privacy-pass/index.ts';
 import { startEmulator, type RunningEmulator } from './index.ts';
 

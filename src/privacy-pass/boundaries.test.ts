@@ -24,7 +24,7 @@ import {
 } from './index.ts';
 import { encodeToken } from './issuance.ts';
 
-const [vector] = JSON.parse(readFileSync(new URL('../../../shared/vectors/rfc9578-type2-issuance.json', import.meta.url), 'utf8')) as Record<string, string>[];
+const [vector] = JSON.parse(readFileSync(new URL('../../test/vectors/rfc9578-type2-issuance.json', import.meta.url), 'utf8')) as Record<string, string>[];
 const tokenKey = hexToBytes(vector!.pkS!);
 const key = parseRsaSpki(tokenKey);
 const challengeFields: TokenChallenge = { tokenType: 2, issuerName: 'issuer.example', redemptionContext: new Uint8Array(0), originInfo: ['a.example', 'b.example'] };

@@ -37,7 +37,7 @@ function freshIssuer(): TestIssuer {
 
 // The RFC 9578 A.2 key: an id-RSASSA-PSS SPKI (§6.5) next to the fresh rsaEncryption one.
 function vectorIssuer(): TestIssuer {
-  const [vector] = JSON.parse(readFileSync(new URL('../../../shared/vectors/rfc9578-type2-issuance.json', import.meta.url), 'utf8')) as Record<string, string>[];
+  const [vector] = JSON.parse(readFileSync(new URL('../../test/vectors/rfc9578-type2-issuance.json', import.meta.url), 'utf8')) as Record<string, string>[];
   const pem = Buffer.from(vector!.skS!, 'hex').toString('utf8');
   return issuerFrom(createPrivateKey(pem), hexToBytes(vector!.pkS!));
 }

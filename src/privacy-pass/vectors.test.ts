@@ -20,7 +20,7 @@ import {
 
 type Vector = Record<string, string>;
 const vectors = (file: string): Vector[] =>
-  JSON.parse(readFileSync(new URL(`../../../shared/vectors/${file}`, import.meta.url), 'utf8')) as Vector[];
+  JSON.parse(readFileSync(new URL(`../../test/vectors/${file}`, import.meta.url), 'utf8')) as Vector[];
 const field = (v: Vector, name: string): string => {
   const value = v[name];
   if (value === undefined) throw new Error(`vector has no ${name}`);

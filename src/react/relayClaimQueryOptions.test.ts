@@ -2,7 +2,7 @@ import { QueryClient, type Query } from '@tanstack/react-query';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRelayClient, type RelayClient } from '../core/client.ts';
 import type { RelaySessionState } from '../core/types.ts';
-import { startRelayStack, type RelayStack } from '../testing/relayStack.ts';
+import { startRelayStack, type RelayStack } from '../../test/support/relayStack.ts';
 import { relayClaimQueryOptions } from './relayClaimQueryOptions.ts';
 
 // The options against the real handler and emulator: what an app's own `useQuery` would poll.

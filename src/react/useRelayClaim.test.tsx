@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createRelayClient } from '../core/client.ts';
 import type { RelayFlowEvent } from '../core/flowState.ts';
 import { RelayProvider } from './RelayProvider.tsx';
-import { startRemoteStack, type RemoteStack } from './testing/remoteStack.ts';
+import { startRemoteStack, type RemoteStack } from '../../test/support/remoteStack.ts';
 import type { UseRelayClaimOptions, UseRelayClaimReturn } from './types.ts';
 import { useRelayClaim } from './useRelayClaim.ts';
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
-import { anyMethod, hostileBody, hostileId, hugeBody, expectClientError, rawRequest, wrongTypedValue, type RawAnswer } from '../testing/hostileInput.ts';
-import { BrowserDriver, consumptions, serveHandler, type ServedHandler } from '../testing/relayDriver.ts';
+import { anyMethod, hostileBody, hostileId, hugeBody, expectClientError, rawRequest, wrongTypedValue, type RawAnswer } from '../../test/support/hostileInput.ts';
+import { BrowserDriver, consumptions, serveHandler, type ServedHandler } from '../../test/support/relayDriver.ts';
 import { createRelayHandler, MemoryStore } from './index.ts';
 import type { RelayStore } from './store.ts';
 

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RelayClaim } from '../core/types.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
-import { BrowserDriver, consumptions, serveHandler, sleep, type ServedHandler } from '../testing/relayDriver.ts';
+import { BrowserDriver, consumptions, serveHandler, sleep, type ServedHandler } from '../../test/support/relayDriver.ts';
 import { createRelayHandler, MemoryStore, type RelayHandler, type RelaySessionView } from './index.ts';
 
 const apiKey = 'sk_test_handler_suite_key';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RelaySessionStatus } from '../core/types.ts';
 import { startEmulator, type EmulatorFaults, type RunningEmulator } from '../emulator/index.ts';
-import { startRedisServer, type RedisServerHandle } from '../testing/redisServer.ts';
-import { BrowserDriver, consumptions, serveHandler, sleep, type ServedHandler } from '../testing/relayDriver.ts';
+import { startRedisServer, type RedisServerHandle } from '../../test/support/redisServer.ts';
+import { BrowserDriver, consumptions, serveHandler, sleep, type ServedHandler } from '../../test/support/relayDriver.ts';
 import { createRelayHandler } from './index.ts';
 import { RedisStore } from './redisStore.ts';
 

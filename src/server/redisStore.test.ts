@@ -1,9 +1,9 @@
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RelayError } from '../core/errors.ts';
-import { startRedisServer, type RedisServerHandle } from '../testing/redisServer.ts';
+import { startRedisServer, type RedisServerHandle } from '../../test/support/redisServer.ts';
 import { RedisStore, storeUnavailableCode } from './redisStore.ts';
-import { runStoreSuite, sampleRecord } from './storeSuite.ts';
+import { runStoreSuite, sampleRecord } from '../../test/support/storeSuite.ts';
 
 let redis: RedisServerHandle;
 let n = 0;

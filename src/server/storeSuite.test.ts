@@ -1,5 +1,5 @@
 import { MemoryStore } from './index.ts';
-import { runStoreSuite } from './storeSuite.ts';
+import { runStoreSuite } from '../../test/support/storeSuite.ts';
 
 // RedisStore runs the same suite in redisStore.test.ts, against a real redis-server.
 runStoreSuite('MemoryStore', () => new MemoryStore());

@@ -3,7 +3,7 @@ import { QueryClient } from '@tanstack/react-query';
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { StrictMode, type ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startRemoteStack, type RemoteStack } from '../react/testing/remoteStack.ts';
+import { startRemoteStack, type RemoteStack } from '../../test/support/remoteStack.ts';
 import { RelayProvider } from '../react/RelayProvider.tsx';
 import type { RelayClaim } from '../core/types.ts';
 import { de } from './messages.ts';

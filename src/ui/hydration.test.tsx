@@ -4,7 +4,7 @@ import { hydrateRoot } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RelayProvider } from '../react/RelayProvider.tsx';
-import { startRemoteStack, type RemoteStack } from '../react/testing/remoteStack.ts';
+import { startRemoteStack, type RemoteStack } from '../../test/support/remoteStack.ts';
 import { RelayVerification } from './RelayVerification.tsx';
 
 // Server markup, then hydration in the browser: the markup matches, and only then does the flow start.

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RelayApiError, RelayProtocolError } from '../core/errors.ts';
 import { base64urlDecode, base64urlEncode, decodeTokenChallenge, encodeTokenChallenge, verifyToken } from '../privacy-pass/index.ts';
-import { startRelayStack, type RelayStack } from '../testing/relayStack.ts';
+import { startRelayStack, type RelayStack } from '../../test/support/relayStack.ts';
 import { obtainToken } from './obtainToken.ts';
 
 // The real handler and emulator, reached through a proxy that can rewrite an answer the way a

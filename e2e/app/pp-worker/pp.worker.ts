@@ -1,4 +1,4 @@
-import vectors from '../../../../shared/vectors/rfc9578-type2-issuance.json';
+import vectors from '../../../test/vectors/rfc9578-type2-issuance.json';
 import { beginIssuance, bytesToHex, hexToBytes, verifyToken } from '../../../src/privacy-pass/index.ts';
 
 const scope = self as unknown as { postMessage(message: unknown): void };

@@ -1,5 +1,5 @@
-import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../emulator/index.ts';
-import { createRelayHandler, type RelayHandler, type RelayHandlerOptions } from '../server/index.ts';
+import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../../src/emulator/index.ts';
+import { createRelayHandler, type RelayHandler, type RelayHandlerOptions } from '../../src/server/index.ts';
 import { serveHandler, type ServedHandler } from './relayDriver.ts';
 
 /** The emulator and an app backend, each on its own loopback port, as tests of the browser side need them. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FinishInquiry, EmulatorFaults } from '../../emulator/options.ts';
+import type { FinishInquiry, EmulatorFaults } from '../../src/emulator/options.ts';
 
 /** The emulator and handler in a child process, driven over HTTP (its control routes) from a jsdom test. */
 export interface RemoteStack {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RelayStore, SessionRecord } from './store.ts';
+import type { RelayStore, SessionRecord } from '../../src/server/store.ts';
 
 /** Makes a fresh, empty store for one test; `close()` is called after it. */
 export type StoreFactory = () => RelayStore | Promise<RelayStore>;

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RelaySessionInfo, RelaySessionState } from '../core/types.ts';
-import type { EmulatorLogEntry } from '../emulator/index.ts';
-import { beginIssuance } from '../privacy-pass/index.ts';
-import { toNodeListener, type FetchHandler } from '../shared/nodeListener.ts';
+import type { RelaySessionInfo, RelaySessionState } from '../../src/core/types.ts';
+import type { EmulatorLogEntry } from '../../src/emulator/index.ts';
+import { beginIssuance } from '../../src/privacy-pass/index.ts';
+import { toNodeListener, type FetchHandler } from '../../src/shared/nodeListener.ts';
 
 /** A fetch-style handler listening on an ephemeral loopback port. */
 export interface ServedHandler {

@@ -4,8 +4,8 @@
  */
 import { publicVerif, TokenChallenge } from '@cloudflare/privacypass-ts';
 import { afterEach } from 'vitest';
-import { beginIssuance } from '../privacy-pass/index.ts';
-import { startEmulator, type RunningEmulator } from './startEmulator.ts';
+import { beginIssuance } from '../../src/privacy-pass/index.ts';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/startEmulator.ts';
 
 export const apiKey = 'sk_test_emulator';
 

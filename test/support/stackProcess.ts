@@ -1,4 +1,4 @@
-import { startRelayStack } from '../../testing/relayStack.ts';
+import { startRelayStack } from './relayStack.ts';
 
 // Runs the emulator and the handler in a plain Node process: under jsdom the server code would meet
 // jsdom's globals (Uint8Array, Request) instead of Node's. Prints its URLs, stops when stdin closes.
