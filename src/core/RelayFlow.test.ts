@@ -3,7 +3,7 @@ import { startRelayStack, type RelayStack } from '../../test/support/relayStack.
 import { createInThreadTokenSource, type TokenSource } from '../worker/tokenSource.ts';
 import { createRelayClient } from './client.ts';
 import { RelayApiError, RelayNetworkError } from './errors.ts';
-import type { RelayFlowEvent, RelayFlowSnapshot } from './flowState.ts';
+import { finalFlowStatuses, type RelayFlowEvent, type RelayFlowSnapshot } from './flowState.ts';
 import { RelayFlow, nextPollDelay, type RelayFlowTimers } from './RelayFlow.ts';
 
 // The flow against the real handler and emulator over HTTP; tokens are made in-thread (Node has no Worker).
@@ -34,14 +34,18 @@ function makeFlow(options: { claimType?: string; externalPolling?: boolean } = {
   return { flow, client, events, statuses };
 }
 
+const isFinal = (s: RelayFlowSnapshot): boolean => (finalFlowStatuses as readonly string[]).includes(s.status);
+
+/** Waits for a snapshot `test` accepts; a final status it does not accept fails at once, naming the status and error. */
 function until(flow: RelayFlow, test: (s: RelayFlowSnapshot) => boolean, timeoutMs = 10_000): Promise<RelayFlowSnapshot> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const snapshot = flow.getSnapshot();
-      if (test(snapshot)) {
+      if (test(snapshot) || isFinal(snapshot)) {
         clearTimeout(timer);
         stop();
-        resolve(snapshot);
+        if (test(snapshot)) resolve(snapshot);
+        else reject(new Error(`flow ended in ${snapshot.status}${snapshot.status === 'error' ? `: ${snapshot.error.message}` : ''}`));
       }
     };
     const timer = setTimeout(() => {
@@ -52,6 +56,9 @@ function until(flow: RelayFlow, test: (s: RelayFlowSnapshot) => boolean, timeout
     check();
   });
 }
+
+/** The flow's final snapshot, whichever it is: the caller asserts which, so a wrong ending fails with a diff instead of a timeout. */
+const settled = (flow: RelayFlow): Promise<RelayFlowSnapshot> => until(flow, isFinal);
 
 async function finishAs(flow: RelayFlow, claimResult: 'passed' | 'failed', methodology = [{ method: 'document_selfie', result: claimResult }]) {
   const inquiry = await until(flow, (s) => s.status === 'inquiry' && s.tokenReady);
@@ -67,8 +74,8 @@ describe('RelayFlow against the handler and the emulator', () => {
     flow.start();
     const inquiry = await finishAs(flow, 'passed');
     expect(inquiry.status === 'inquiry' && inquiry.inquiryUrl).toMatch(/^http:\/\/inquiry\.test\/relay\?relay-session-access-token=.+&origin=http%3A%2F%2Fapp\.test$/);
-    const done = await until(flow, (s) => s.status === 'passed');
-    expect(done.status === 'passed' && done.claim).toEqual({ claimType: 'age_over_18_germany', claimResult: 'passed', methodology: [{ method: 'document_selfie', result: 'passed' }] });
+    const done = await settled(flow);
+    expect(done).toMatchObject({ status: 'passed', claim: { claimType: 'age_over_18_germany', claimResult: 'passed', methodology: [{ method: 'document_selfie', result: 'passed' }] } });
     expect(statuses).toEqual(['creating', 'inquiry', 'redeeming', 'polling', 'passed']);
     expect(events.map((e) => e.type)).toContain('token-ready');
     flow.dispose();
@@ -78,12 +85,12 @@ describe('RelayFlow against the handler and the emulator', () => {
     const first = makeFlow({ claimType: 'age_over_18_brazil' });
     first.flow.start();
     await finishAs(first.flow, 'failed');
-    expect((await until(first.flow, (s) => s.status === 'failed')).status).toBe('failed');
+    expect(await settled(first.flow)).toMatchObject({ status: 'failed', claim: { claimType: 'age_over_18_brazil', claimResult: 'failed' } });
     await stack.handler.idle();
     const second = makeFlow({ claimType: 'age_over_18_brazil' });
     second.flow.start();
     await finishAs(second.flow, 'passed');
-    expect((await until(second.flow, (s) => s.status === 'passed')).status).toBe('passed');
+    expect(await settled(second.flow)).toMatchObject({ status: 'passed', claim: { claimType: 'age_over_18_brazil', claimResult: 'passed' } });
     const spent = stack.emulator.control.log().filter((e) => e.path.endsWith('/generate-claim') && e.tokenConsumed === true && e.replayed !== true);
     const refunded = stack.emulator.control.log().filter((e) => e.path.endsWith('/generate-claim') && e.tokenConsumed === false);
     expect(refunded.length).toBeGreaterThan(0);
@@ -96,8 +103,9 @@ describe('RelayFlow against the handler and the emulator', () => {
     const { flow } = makeFlow({ claimType: 'age_over18_france' });
     flow.start();
     await finishAs(flow, 'passed');
-    const done = await until(flow, (s) => s.status === 'passed');
-    expect(done.status === 'passed' && done.claim.methodology).toBeUndefined();
+    const done = await settled(flow);
+    expect(done).toMatchObject({ status: 'passed', claim: { claimType: 'age_over18_france', claimResult: 'passed' } });
+    expect(done.status === 'passed' && 'methodology' in done.claim).toBe(false);
     flow.dispose();
   });
 
@@ -212,17 +220,33 @@ describe('RelayFlow timing, on a test clock against the real backend', () => {
     const client = createRelayClient({ baseUrl: stack.baseUrl });
     const session = await client.createSession('age_over_18_germany');
     const clock = manualClock(Date.now());
-    const flow = new RelayFlow({ client, session, inquiryUrl: '/relay', tokenSource: createInThreadTokenSource(client), now: () => clock.now, timers: clock.timers });
+    // The real in-thread source, with its signal and its answer kept so the test can wait for the token work itself.
+    const inner = createInThreadTokenSource(client);
+    const work: { signal?: AbortSignal; done?: Promise<unknown> } = {};
+    const tokenSource: TokenSource = {
+      obtain: (id, signal) => {
+        const token = inner.obtain(id, signal);
+        Object.assign(work, { signal, done: token.then(() => 'token', () => 'rejected') });
+        return token;
+      },
+      dispose: () => { inner.dispose(); },
+    };
+    const flow = new RelayFlow({ client, session, inquiryUrl: '/relay', tokenSource, now: () => clock.now, timers: clock.timers });
     let calls = 0;
     flow.subscribe(() => (calls += 1));
     flow.start();
     expect(flow.getSnapshot().status).toBe('inquiry');
+    expect(work.signal?.aborted).toBe(false);
     expect(clock.pending()[0]?.at).toBe(Date.parse(session.expiresAt));
     expect(clock.runNext(Number.MAX_SAFE_INTEGER)).toBe(true);
     expect(flow.getSnapshot().status).toBe('expired');
+    expect(work.signal?.aborted).toBe(true);
     const after = calls;
-    await settle();
-    await settle();
+    // The explicit event: the token work has ended (aborted, or finished anyway); then one macrotask lets the
+    // flow react to it, and it must not.
+    await work.done;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(clock.pending()).toEqual([]);
     expect(flow.getSnapshot().status).toBe('expired');
     expect(calls).toBe(after);
     flow.handleInquiryEvent({ type: 'relay:complete' });
@@ -278,8 +302,8 @@ describe('RelayFlow timing, on a test clock against the real backend', () => {
     stack.emulator.control.finishInquiry(stack.relayTokenOf(inquiry.session.sessionAccessToken), { status: 'completed', claimResult: 'passed' });
     await stack.handler.idle();
     expect(clock.runNext(1_000)).toBe(true);
-    const done = await until(flow, (s) => s.status === 'passed');
-    expect(done.status).toBe('passed');
+    const done = await settled(flow);
+    expect(done).toMatchObject({ status: 'passed', claim: { claimType: 'age_over_18_germany', claimResult: 'passed' } });
     const left = clock.pending().filter((t) => t.ms < 60_000);
     expect(left).toEqual([]);
     flow.dispose();
@@ -294,7 +318,7 @@ describe('RelayFlow timing, on a test clock against the real backend', () => {
     await until(flow, (s) => s.status === 'polling');
     expect(clock.delays.at(-1)).toBe(0);
     expect(clock.runNext(0)).toBe(true);
-    expect((await until(flow, (s) => s.status === 'passed')).status).toBe('passed');
+    expect(await settled(flow)).toMatchObject({ status: 'passed', claim: { claimType: 'age_over_18_germany', claimResult: 'passed' } });
     flow.dispose();
   });
 });
@@ -338,7 +362,7 @@ describe('RelayFlow lifecycle', () => {
     expect(disposed).toBe(1);
     flow.retry();
     await finishAs(flow, 'passed');
-    expect((await until(flow, (s) => s.status === 'passed')).status).toBe('passed');
+    expect(await settled(flow)).toMatchObject({ status: 'passed', claim: { claimType: 'age_over_18_germany', claimResult: 'passed' } });
     flow.dispose();
     expect(disposed).toBe(2);
   });
@@ -365,7 +389,7 @@ describe('RelayFlow lifecycle', () => {
     });
     flow.start();
     await finishAs(flow, 'passed');
-    expect((await until(flow, (s) => s.status === 'passed' || s.status === 'error')).status).toBe('passed');
+    expect(await settled(flow)).toMatchObject({ status: 'passed', claim: { claimType: 'age_over_18_united_kingdom', claimResult: 'passed' } });
     expect(handedOut).toBe(2);
     expect(statuses).toEqual(['creating', 'inquiry', 'redeeming', 'polling', 'redeeming', 'polling', 'passed']);
     flow.dispose();
