@@ -31,6 +31,7 @@ export default defineConfig({
         'server/index': 'src/server/index.ts',
         'emulator/index': 'src/emulator/index.ts',
         'emulator/cli': 'src/emulator/cli.ts',
+        'emulator/widget/index': 'src/emulator/widget/index.ts',
       },
     },
     rollupOptions: { external },

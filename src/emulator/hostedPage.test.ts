@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRelay, generateClaim, issueToken, startEmulatorPerTest } from '../../test/support/emulatorApi.ts';
+import { pageMessageTag } from './widget/protocol.ts';
 
 const start = startEmulatorPerTest();
 
@@ -10,7 +11,7 @@ const decide = (base: string, payload: unknown): Promise<Response> =>
 
 describe('hosted inquiry page', () => {
   it('renders a labelled form with same-origin script and style only, framed by local hosts by default', async () => {
-    const { url } = await start();
+    const { url } = await start({ protocol: 'rfc9578' });
     const relay = await createRelay(url, 'age_over_18_germany');
     const res = await page(url, relay.sessionToken, 'http://localhost:5173');
     expect(res.status).toBe(200);
@@ -19,7 +20,7 @@ describe('hosted inquiry page', () => {
     expect(csp).toContain("frame-ancestors 'self' http://localhost:* http://127.0.0.1:*");
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     const html = await res.text();
-    expect(html).toContain('data-event="relay:ready"');
+    expect(html).toContain('data-event="ready"');
     expect(html).toContain('data-origin="http://localhost:5173"');
     expect(html).toMatch(/<label for="method">/);
     expect(html).toMatch(/<script src="\/relay\/inquiry\.js" defer><\/script>/);
@@ -30,7 +31,7 @@ describe('hosted inquiry page', () => {
   });
 
   it('limits frame-ancestors to a configured origin, and posts nowhere without a valid origin', async () => {
-    const { url } = await start({ frameAncestors: ['https://shop.example'] });
+    const { url } = await start({ protocol: 'rfc9578', frameAncestors: ['https://shop.example'] });
     const relay = await createRelay(url, 'age_over_18_germany');
     expect((await page(url, relay.sessionToken, 'https://shop.example')).headers.get('content-security-policy')).toContain("frame-ancestors 'self' https://shop.example");
     expect((await page(url, relay.sessionToken, 'https://evil.example')).headers.get('content-security-policy')).toMatch(/frame-ancestors 'self'$/);
@@ -40,11 +41,11 @@ describe('hosted inquiry page', () => {
   });
 
   it('shows the error screen for a bad token and the expired screen after 30 minutes', async () => {
-    const emulator = await start();
+    const emulator = await start({ protocol: 'rfc9578' });
     const bad = await page(emulator.url, 'not.a.jwt', 'http://localhost:1');
     expect(bad.status).toBe(401);
     const badHtml = await bad.text();
-    expect(badHtml).toContain('data-event="relay:error"');
+    expect(badHtml).toContain('data-event="error" data-error-code="invalid-session"');
     expect(badHtml).toMatch(/<section id="error-screen" data-screen>/);
     const relay = await createRelay(emulator.url, 'age_over_18_germany');
     const forged = relay.sessionToken.slice(0, -2) + (relay.sessionToken.endsWith('AA') ? 'BB' : 'AA');
@@ -52,11 +53,11 @@ describe('hosted inquiry page', () => {
     emulator.control.advanceClock(31 * 60);
     const expired = await page(emulator.url, relay.sessionToken);
     expect(expired.status).toBe(410);
-    expect(await expired.text()).toContain('data-event="relay:expire"');
+    expect(await expired.text()).toContain('data-event="expire"');
   });
 
   it('moves the inquiry to pending on open and records the person’s choice once', async () => {
-    const { url } = await start();
+    const { url } = await start({ protocol: 'rfc9578' });
     const relay = await createRelay(url, 'age_over_18_united_kingdom');
     const token = await issueToken(url, 'age_over_18_united_kingdom');
     await page(url, relay.sessionToken);
@@ -74,7 +75,7 @@ describe('hosted inquiry page', () => {
   });
 
   it('records a cancel, and refuses decisions with a bad or expired token', async () => {
-    const emulator = await start();
+    const emulator = await start({ protocol: 'rfc9578' });
     const relay = await createRelay(emulator.url, 'age_over_18_germany');
     expect((await decide(emulator.url, { token: 'x', action: 'cancel' })).status).toBe(401);
     expect(await (await decide(emulator.url, { token: relay.sessionToken, action: 'cancel' })).json()).toEqual({ status: 'canceled' });
@@ -85,8 +86,34 @@ describe('hosted inquiry page', () => {
     expect(await late.json()).toMatchObject({ reason: 'expired' });
   });
 
+  it('applies the widget theme, records a well-formed language, and drops malformed ones', async () => {
+    const { url } = await start({ protocol: 'rfc9578' });
+    const relay = await createRelay(url, 'age_over_18_germany');
+    const look = (query: string) => fetch(`${url}/relay?relay-session-access-token=${encodeURIComponent(relay.sessionToken)}&${query}`).then((r) => r.text());
+    const dark = await look('theme=dark&language=pt-BR');
+    expect(dark).toContain('<html lang="en" data-theme="dark">');
+    expect(dark).toContain('data-language="pt-BR"');
+    const junk = await look('theme=%22%3E%3Cscript%3E&language=%22%3E%3Cscript%3E');
+    expect(junk).toContain('<html lang="en">');
+    expect(junk).not.toContain('data-language');
+    expect(junk).not.toContain('<script>');
+    const css = await (await fetch(`${url}/relay/inquiry.css`)).text();
+    expect(css).toContain(':root[data-theme="dark"] { color-scheme: dark; }');
+  });
+
+  it('tells a reopened page whose inquiry already ended apart from a bad token, and tags every message', async () => {
+    const { url } = await start({ protocol: 'rfc9578' });
+    const relay = await createRelay(url, 'age_over_18_germany');
+    await decide(url, { token: relay.sessionToken, action: 'cancel' });
+    const html = await (await page(url, relay.sessionToken)).text();
+    expect(html).toContain('data-event="error" data-error-code="inquiry-finished"');
+    const script = await (await fetch(`${url}/relay/inquiry.js`)).text();
+    expect(script).toContain(`tag: ${JSON.stringify(pageMessageTag)}`);
+    expect(script).not.toContain('relay:');
+  });
+
   it('is served under a basePath', async () => {
-    const { url } = await start({ basePath: '/persona/' });
+    const { url } = await start({ protocol: 'rfc9578', basePath: '/persona/' });
     expect(url.endsWith('/persona')).toBe(true);
     const relay = await createRelay(url, 'age_over_18_germany');
     const html = await (await page(url, relay.sessionToken)).text();

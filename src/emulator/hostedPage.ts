@@ -4,6 +4,7 @@ import type { EmulatorContext } from './context.ts';
 import { inquiryCss, inquiryJs } from './hostedPageAssets.ts';
 import { readJsonObject } from './readBody.ts';
 import { isFinal, type RelayRecord } from './relays.ts';
+import { parseLanguage, parseTheme } from './widget/protocol.ts';
 
 const methodLabels: Record<string, string> = {
   facial_age_estimation: 'Facial age estimation',
@@ -51,13 +52,22 @@ function pageHeaders(ctx: EmulatorContext, origin: string | undefined): Record<s
   };
 }
 
+/** What the page reports on load (to `EmulatorRelay` only, through widget/protocol.ts). */
 interface PageState {
-  event: 'relay:ready' | 'relay:error' | 'relay:expire';
+  event: 'ready' | 'error' | 'expire';
+  /** Why an `error` page: the session token is not one this emulator issued, or its inquiry already ended. */
+  errorCode?: 'invalid-session' | 'inquiry-finished';
   relay?: RelayRecord;
   token?: string;
 }
 
-function renderPage(ctx: EmulatorContext, state: PageState, origin: string | undefined): string {
+/** How `EmulatorRelay` asked the page to look: Persona's `theme` and `language` widget options. */
+interface PageLook {
+  theme: string | undefined;
+  language: string | undefined;
+}
+
+function renderPage(ctx: EmulatorContext, state: PageState, origin: string | undefined, look: PageLook): string {
   const base = ctx.basePath;
   const screen = (id: string, title: string, text: string, visible: boolean, alert = false): string =>
     `<section id="${id}" data-screen${visible ? '' : ' hidden'}><h1 tabindex="-1">${title}</h1><p${alert ? ' role="alert"' : ''}${id === 'done-screen' ? ' id="done-status"' : ''}>${text}</p></section>`;
@@ -80,12 +90,14 @@ function renderPage(ctx: EmulatorContext, state: PageState, origin: string | und
     : '';
   const dataAttributes = [
     `data-event="${state.event}"`,
+    state.errorCode ? `data-error-code="${state.errorCode}"` : '',
     origin ? `data-origin="${escapeHtml(origin)}"` : '',
+    look.language ? `data-language="${escapeHtml(look.language)}"` : '',
     state.token ? `data-token="${escapeHtml(state.token)}"` : '',
     `data-decision-url="${escapeHtml(`${base}/relay/decision`)}"`,
   ].join(' ');
   return `<!doctype html>
-<html lang="en">
+<html lang="en"${look.theme ? ` data-theme="${look.theme}"` : ''}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -98,23 +110,24 @@ function renderPage(ctx: EmulatorContext, state: PageState, origin: string | und
 ${form}
 ${screen('done-screen', 'Verification finished', 'Thank you.', false)}
 ${screen('canceled-screen', 'Verification canceled', 'You canceled this verification.', false)}
-${screen('error-screen', 'Verification unavailable', 'This verification link is not valid.', state.event === 'relay:error', true)}
-${screen('expired-screen', 'Verification expired', 'This verification link has expired. Start again from the site you came from.', state.event === 'relay:expire', true)}
+${screen('error-screen', 'Verification unavailable', 'This verification link is not valid.', state.event === 'error', true)}
+${screen('expired-screen', 'Verification expired', 'This verification link has expired. Start again from the site you came from.', state.event === 'expire', true)}
 </main>
 </body>
 </html>`;
 }
 
 async function pageState(ctx: EmulatorContext, token: string | null): Promise<PageState> {
-  if (!token) return { event: 'relay:error' };
+  const invalid: PageState = { event: 'error', errorCode: 'invalid-session' };
+  if (!token) return invalid;
   const claims = await ctx.sessions.verify(token);
-  if (claims === 'expired') return { event: 'relay:expire' };
-  if (claims === 'invalid') return { event: 'relay:error' };
+  if (claims === 'expired') return { event: 'expire' };
+  if (claims === 'invalid') return invalid;
   const relay = ctx.relays.get(claims.relayToken);
-  if (!relay || relay.claimType !== claims.claimType) return { event: 'relay:error' };
-  if (relay.status === 'expired') return { event: 'relay:expire' };
-  if (isFinal(relay.status)) return { event: 'relay:error' };
-  return { event: 'relay:ready', relay, token };
+  if (!relay || relay.claimType !== claims.claimType) return invalid;
+  if (relay.status === 'expired') return { event: 'expire' };
+  if (isFinal(relay.status)) return { event: 'error', errorCode: 'inquiry-finished' };
+  return { event: 'ready', relay, token };
 }
 
 function json(status: number, body: unknown): Response {
@@ -154,8 +167,9 @@ export async function hostedPageRoutes(ctx: EmulatorContext, req: Request, url: 
     const origin = messageOrigin(url.searchParams.get('origin'));
     const state = await pageState(ctx, url.searchParams.get('relay-session-access-token'));
     if (state.relay) ctx.relays.start(state.relay);
-    const status = state.event === 'relay:ready' ? 200 : state.event === 'relay:expire' ? 410 : 401;
-    return new Response(renderPage(ctx, state, origin), { status, headers: pageHeaders(ctx, origin) });
+    const look = { theme: parseTheme(url.searchParams.get('theme')), language: parseLanguage(url.searchParams.get('language')) };
+    const status = state.event === 'ready' ? 200 : state.event === 'expire' ? 410 : 401;
+    return new Response(renderPage(ctx, state, origin, look), { status, headers: pageHeaders(ctx, origin) });
   }
   if (path === '/relay/inquiry.js' && req.method === 'GET') {
     return new Response(inquiryJs, { headers: { 'content-type': 'text/javascript; charset=utf-8', 'x-content-type-options': 'nosniff' } });

@@ -1,8 +1,11 @@
 /** The hosted inquiry page's stylesheet and script, served same-origin so the page CSP needs no inline code. */
+import { pageMessageTag } from './widget/protocol.ts';
 
 /** Served at `{basePath}/relay/inquiry.css`. */
 export const inquiryCss = `
 :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
+:root[data-theme="light"] { color-scheme: light; }
+:root[data-theme="dark"] { color-scheme: dark; }
 body { margin: 0; padding: 1.5rem; max-width: 32rem; }
 h1 { font-size: 1.25rem; margin: 0 0 1rem; }
 fieldset { border: 1px solid #8888; border-radius: 0.5rem; margin: 0 0 1rem; padding: 0.75rem 1rem; }
@@ -16,20 +19,23 @@ button[type="submit"] { background: #1a56db; color: #fff; border-color: #1a56db;
 :focus-visible { outline: 3px solid #1a56db; outline-offset: 2px; }
 `;
 
-/** Served at `{basePath}/relay/inquiry.js`; posts to the parent only when the server vouched for an origin. */
+/**
+ * Served at `{basePath}/relay/inquiry.js`; posts widget/protocol.ts messages to the parent (EmulatorRelay),
+ * and only to the origin the server vouched for.
+ */
 export const inquiryJs = `
 (() => {
   const data = document.body.dataset;
   const origin = data.origin || '';
-  const post = (message) => {
-    if (origin && window.parent !== window) window.parent.postMessage(message, origin);
+  const post = (event, extra) => {
+    if (origin && window.parent !== window) window.parent.postMessage({ tag: ${JSON.stringify(pageMessageTag)}, event, ...extra }, origin);
   };
   const show = (id) => {
     for (const section of document.querySelectorAll('[data-screen]')) section.hidden = section.id !== id;
     const heading = document.querySelector('#' + id + ' h1');
     if (heading) heading.focus();
   };
-  if (data.event) post({ type: data.event });
+  if (data.event) post(data.event, data.errorCode ? { code: data.errorCode } : {});
   const form = document.getElementById('inquiry-form');
   if (!form) return;
   const send = async (body) => {
@@ -45,7 +51,8 @@ export const inquiryJs = `
   const fail = (answer) => {
     const expired = answer && answer.reason === 'expired';
     show(expired ? 'expired-screen' : 'error-screen');
-    post(expired ? { type: 'relay:expire' } : { type: 'relay:error', message: 'The inquiry could not be recorded.' });
+    if (expired) post('expire');
+    else post('error', { code: 'decision-failed', message: 'The inquiry could not be recorded.' });
   };
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -55,13 +62,13 @@ export const inquiryJs = `
     const done = document.getElementById('done-status');
     if (done) done.textContent = answer.status === 'completed' ? 'Verification passed.' : 'Verification did not pass.';
     show('done-screen');
-    post({ type: 'relay:complete', status: answer.status });
+    post('complete');
   });
   document.getElementById('cancel')?.addEventListener('click', async () => {
     const { ok, answer } = await send({ action: 'cancel' }).catch(() => ({ ok: false }));
     if (!ok) return fail(answer);
     show('canceled-screen');
-    post({ type: 'relay:cancel' });
+    post('cancel');
   });
 })();
 `;
