@@ -1,0 +1,37 @@
+import { HttpError } from './http.ts';
+
+/**
+ * Refuses a request another site started (403): `Sec-Fetch-Site: cross-site`, or an `Origin` whose
+ * host is neither the request's own nor one of `allowedOrigins`. Such a request can still be sent by a
+ * visitor's browser (a form, a `no-cors` fetch), so it must not create relays on the app's key.
+ * Hosts are compared without the scheme: behind a TLS-terminating proxy the app sees http.
+ * @throws HttpError 403.
+ */
+export function assertSameSite(request: Request, allowedOrigins: readonly string[] = []): void {
+  if (request.headers.get('sec-fetch-site')?.toLowerCase() === 'cross-site') {
+    throw new HttpError(403, 'Forbidden', 'cross-site requests are refused');
+  }
+  const origin = request.headers.get('origin');
+  if (origin === null) return;
+  if (allowedOrigins.includes(origin)) return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    // `Origin: null` (sandboxed frames, some redirects) and garbage: not the app.
+    throw new HttpError(403, 'Forbidden', 'cross-site requests are refused');
+  }
+  if (host === '' || host !== new URL(request.url).host) throw new HttpError(403, 'Forbidden', 'cross-site requests are refused');
+}
+
+/**
+ * Refuses a POST whose body is not declared JSON (415). Browsers send `text/plain`, form and multipart
+ * bodies cross-site without asking the server first; `application/json` needs a CORS preflight.
+ * @throws HttpError 415.
+ */
+export function assertJsonBody(request: Request): void {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new HttpError(415, 'Unsupported Media Type', 'send the body as application/json', undefined, { 'accept-post': 'application/json' });
+  }
+}
