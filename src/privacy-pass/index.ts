@@ -1,6 +1,7 @@
 /**
- * Privacy Pass client and verifier: RFC 9577 challenges and tokens, RFC 9578 §6 Blind RSA issuance
- * (token type 0x0002) and the RFC 9474 primitives under it. Pure: WebCrypto and BigInt, no I/O.
+ * Privacy Pass client and verifier in two wire profiles: Persona's (PROTOCOL.md §3–4: JSON challenge
+ * and token, hashed token input) and RFC 9577/9578 (token type 0x0002), both on the RFC 9474 Blind RSA
+ * primitives. Pure: WebCrypto and BigInt, no I/O.
  */
 export { PrivacyPassError, type PrivacyPassErrorCode } from './errors.ts';
 export { base64urlDecode, base64urlEncode, bytesToHex, hexToBytes } from './bytes.ts';
@@ -22,7 +23,6 @@ export {
   beginIssuance,
   decodeToken,
   decodeTokenRequest,
-
   encodeTokenRequest,
   tokenKeyId,
   verifyToken,
@@ -31,3 +31,14 @@ export {
   type Token,
   type TokenRequest,
 } from './issuance.ts';
+export {
+  beginPersonaIssuance,
+  decodePersonaChallenge,
+  personaTokenInput,
+  verifyPersonaToken,
+  type BeginPersonaIssuanceArgs,
+  type PendingPersonaToken,
+  type PersonaChallenge,
+  type PersonaTokenFields,
+  type PrivacyPassProtocol,
+} from './persona.ts';

@@ -82,7 +82,8 @@ function checkPssParams(params: Der | undefined): void {
 
 /**
  * Reads an RSA SubjectPublicKeyInfo (rsaEncryption or id-RSASSA-PSS, RFC 9578 §6.5) and checks the
- * modulus is 2048 to 4096 bits with an odd public exponent.
+ * modulus is 2048 to 4096 bits and the public exponent 65537 (DESIGN.md: a key with a huge exponent
+ * would make every verification slow, and no issuer uses another).
  */
 export function parseRsaSpki(spki: Uint8Array): RsaPublicKey {
   assertBytes(spki, 'tokenKey');
@@ -103,6 +104,6 @@ export function parseRsaSpki(spki: Uint8Array): RsaPublicKey {
   const e = bytesToBigInt(expectTag(exponent, 0x02).body);
   const modulusBits = n.toString(2).length;
   if (modulusBits < 2048 || modulusBits > 4096) badKey(`RSA modulus of ${modulusBits} bits, not 2048 to 4096`);
-  if (e < 3n || e % 2n === 0n || e >= n) badKey('RSA public exponent');
+  if (e !== 65537n) badKey('RSA public exponent is not 65537');
   return { n, e, modulusBits, modulusBytes: Math.ceil(modulusBits / 8) };
 }
