@@ -33,6 +33,11 @@ const server = await createServer({
   optimizeDeps: { include: ['react', 'react-dom', 'react-dom/client', 'react/jsx-dev-runtime', '@tanstack/react-query'] },
   logLevel: 'warn',
 });
+// Node's defaults let a client trickle a request for 300 s; the relay routes' bodies are small.
+if (server.httpServer && 'requestTimeout' in server.httpServer) {
+  server.httpServer.requestTimeout = 30_000;
+  server.httpServer.headersTimeout = 15_000;
+}
 await server.listen();
 const url = `http://${values.host}:${values.port}/`;
 console.log(`\nrelay-claim-kit demo on ${url}`);

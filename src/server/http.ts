@@ -1,3 +1,4 @@
+import { isBodyTimeout } from '../shared/bodyTimeoutError.ts';
 import { readLimitedBody } from '../shared/readLimitedBody.ts';
 
 /** An error the handler answers with `{errors:[{status,title,detail,requestId?}]}`. */
@@ -33,9 +34,12 @@ export function errorResponse(error: HttpError): Response {
   return json(error.status, { errors: [entry] }, { ...error.headers, ...(error.requestId ? { 'request-id': error.requestId } : {}) });
 }
 
-/** Reads a JSON object body of at most `limit` bytes; 413 past it, 400 for anything but an object. */
+/** Reads a JSON object body of at most `limit` bytes; 413 past it, 408 past the read deadline, 400 for anything but an object. */
 export async function readJsonObject(request: Request, limit: number): Promise<Record<string, unknown>> {
-  const body = await readLimitedBody(request, limit);
+  const body = await readLimitedBody(request, limit).catch((error: unknown) => {
+    if (isBodyTimeout(error)) throw new HttpError(408, 'Request Timeout', 'the request body did not arrive in time');
+    throw error;
+  });
   if (body === undefined) throw new HttpError(413, 'Payload Too Large', `bodies are limited to ${limit} bytes`);
   const text = new TextDecoder().decode(body);
   if (text.trim() === '') return {};

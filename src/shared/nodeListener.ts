@@ -1,11 +1,32 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isBodyTimeout } from './bodyTimeoutError.ts';
+import { rememberClientAddress } from './clientAddress.ts';
 import { ConnectionDrop } from './connectionDrop.ts';
+import { requestBody, type RequestBody } from './requestBody.ts';
 
 /** A fetch-style handler: what `createRelayHandler` and `createEmulatorHandler` return. */
 export type FetchHandler = (req: Request) => Promise<Response>;
 
 /** Node's listener shape, accepted by `http.createServer`, Express and connect/Vite middleware. */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
+
+/** Options of `toNodeListener`. */
+export interface NodeListenerOptions {
+  /**
+   * Read deadline for a request body, counted from when the request reaches the listener
+   * (default 10 000 ms). A body still arriving then is refused with 408 and the connection closed.
+   */
+  bodyTimeoutMs?: number;
+}
+
+/** Default read deadline: a 64 kB body needs ~50 kbit/s to arrive in time. */
+export const defaultBodyTimeoutMs = 10_000;
+
+/**
+ * How much of a body the handler left unread is discarded before answering, so that closing the
+ * connection afterwards does not reset it under a client that is still sending (and so lose the answer).
+ */
+const maxDiscardBytes = 1024 * 1024;
 
 interface MaybeParsedRequest extends IncomingMessage {
   /** Set by Express/connect when a body parser already consumed the stream. */
@@ -19,47 +40,123 @@ const bodylessMethods = new Set(['GET', 'HEAD']);
 /**
  * Adapts a fetch-style handler to Node: streams the request body in and the response body out,
  * keeps every `Set-Cookie`, answers HEAD without a body, aborts `request.signal` when the client
- * goes away, and destroys the socket when the handler throws `ConnectionDrop`.
+ * goes away, and destroys the socket when the handler throws `ConnectionDrop`. A body the handler
+ * left unread (a 413, a route that ignores it) closes the connection; a body slower than
+ * `bodyTimeoutMs` gets 408. Nothing that goes wrong while answering escapes as an exception.
+ * @throws RangeError when `bodyTimeoutMs` is not a positive number.
  */
-export function toNodeListener(handler: FetchHandler): NodeListener {
+export function toNodeListener(handler: FetchHandler, options: NodeListenerOptions = {}): NodeListener {
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? defaultBodyTimeoutMs;
+  if (!(bodyTimeoutMs > 0)) throw new RangeError(`bodyTimeoutMs must be a positive number of milliseconds, got ${String(bodyTimeoutMs)}`);
   return (req, res, next) => {
-    const controller = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
+    // A broken answer (a write after the socket died) is the client's loss, never the process's.
+    res.on('error', () => {
+      req.socket.destroy();
     });
-    let request: Request;
-    try {
-      request = toRequest(req, controller.signal);
-    } catch {
-      res.statusCode = 400;
-      res.setHeader('content-type', 'text/plain; charset=utf-8');
-      res.end('Bad Request');
-      return;
-    }
-    handler(request)
-      .then((response) => writeResponse(req, res, response, controller.signal))
-      .catch((error: unknown) => {
-        if (error instanceof ConnectionDrop || controller.signal.aborted) {
-          req.socket.destroy();
-          return;
-        }
-        if (next) {
-          next(error);
-          return;
-        }
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        // The error itself stays on the server: it may carry details that are nobody else's business.
-        res.statusCode = 500;
-        res.setHeader('content-type', 'text/plain; charset=utf-8');
-        res.end('Internal Server Error');
-      });
+    serve(handler, bodyTimeoutMs, req, res, next).catch(() => {
+      req.socket.destroy();
+    });
   };
 }
 
-function toRequest(req: MaybeParsedRequest, signal: AbortSignal): Request {
+async function serve(
+  handler: FetchHandler,
+  bodyTimeoutMs: number,
+  req: MaybeParsedRequest,
+  res: ServerResponse,
+  next: ((err?: unknown) => void) | undefined,
+): Promise<void> {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const body = hasUnreadBody(req) ? requestBody(req, bodyTimeoutMs) : undefined;
+  let request: Request;
+  try {
+    request = toRequest(req, controller.signal, body);
+    rememberClientAddress(request, req.socket.remoteAddress);
+  } catch {
+    await settleBody(body, res);
+    answerPlain(res, 400, 'Bad Request');
+    return;
+  }
+
+  let response: Response;
+  try {
+    response = await handler(request);
+  } catch (error) {
+    if (error instanceof ConnectionDrop || controller.signal.aborted) {
+      req.socket.destroy();
+      return;
+    }
+    await settleBody(body, res);
+    if (isBodyTimeout(error)) {
+      answerTimeout(res);
+      return;
+    }
+    if (next) {
+      next(error);
+      return;
+    }
+    // The error itself stays on the server: it may carry details that are nobody else's business.
+    answerPlain(res, 500, 'Internal Server Error');
+    return;
+  }
+
+  await settleBody(body, res, response.body);
+  try {
+    await writeResponse(req, res, response, controller.signal);
+  } catch (error) {
+    if (next && !res.headersSent) {
+      next(error);
+      return;
+    }
+    if (!res.headersSent) answerPlain(res, 500, 'Internal Server Error');
+    else res.destroy();
+  }
+}
+
+/** Whether the request carries a body nobody has read yet (a body parser may have taken it already). */
+function hasUnreadBody(req: MaybeParsedRequest): boolean {
+  if (req.readableEnded || req.readableDidRead) return false;
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? '0') > 0;
+}
+
+/**
+ * Before answering: a body the handler did not read to its end gets `Connection: close`, after the
+ * rest is discarded (bounded) so the close is clean. Left alone while being read or streamed back out.
+ */
+async function settleBody(body: RequestBody | undefined, res: ServerResponse, answerBody?: ReadableStream<Uint8Array> | null): Promise<void> {
+  if (!body || body.state === 'ended') return;
+  if (body.state === 'open' && (body.stream.locked || answerBody === body.stream)) return;
+  if (body.state === 'open') await body.stream.cancel();
+  await body.discard(maxDiscardBytes);
+  if (!res.headersSent) res.setHeader('connection', 'close');
+}
+
+function answerPlain(res: ServerResponse, status: number, text: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.statusCode = status;
+  res.setHeader('content-type', 'text/plain; charset=utf-8');
+  res.end(text);
+}
+
+/** 408 in the `{errors:[…]}` shape both handlers speak, for a handler that let the timeout through. */
+function answerTimeout(res: ServerResponse): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.statusCode = 408;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('connection', 'close');
+  res.end(JSON.stringify({ errors: [{ status: '408', title: 'Request Timeout', detail: 'the request body did not arrive in time' }] }));
+}
+
+function toRequest(req: MaybeParsedRequest, signal: AbortSignal, body: RequestBody | undefined): Request {
   const method = (req.method ?? 'GET').toUpperCase();
   const encrypted = 'encrypted' in req.socket && req.socket.encrypted === true;
   const url = new URL(`${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
@@ -79,55 +176,24 @@ function toRequest(req: MaybeParsedRequest, signal: AbortSignal): Request {
   }
 
   const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
-  if (!bodylessMethods.has(method)) {
-    const parsed = parsedBody(req.body);
-    if (parsed !== undefined) {
-      init.body = parsed;
-    } else {
-      init.body = bodyStream(req);
-      init.duplex = 'half';
-    }
+  if (bodylessMethods.has(method)) return new Request(url, init);
+  if (body) {
+    init.body = body.stream;
+    init.duplex = 'half';
+  } else if (req.readableEnded || req.readableDidRead) {
+    // A body parser (express.json(), …) read the stream: its result is all that is left of the body.
+    init.body = parsedBody(req.body);
+    headers.delete('content-length');
+    headers.delete('transfer-encoding');
   }
   return new Request(url, init);
 }
 
-/** Pull-based, byte-counted stream over the request (Readable.toWeb is slow on Node 20 for large bodies). */
-function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        req.on('data', (chunk: Buffer) => {
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-          if ((controller.desiredSize ?? 0) <= 0) req.pause();
-        });
-        req.once('end', () => {
-          controller.close();
-        });
-        req.once('error', (error) => {
-          controller.error(error);
-        });
-        req.pause();
-      },
-      pull() {
-        req.resume();
-      },
-      cancel() {
-        // The handler stopped reading (e.g. over its size limit): discard the rest without buffering it.
-        req.removeAllListeners('data');
-        req.resume();
-      },
-    },
-    new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }),
-  );
-}
-
-function parsedBody(body: unknown): BodyInit | undefined {
-  if (body === undefined || body === null) return undefined;
+function parsedBody(body: unknown): BodyInit | null {
+  if (body === undefined || body === null) return null;
   if (typeof body === 'string') return body;
   if (body instanceof Uint8Array) return new Uint8Array(body);
-  if (typeof body === 'object' && Object.keys(body).length > 0) return JSON.stringify(body);
-  // An empty object is what body parsers leave when they skipped the request: read the stream.
-  return undefined;
+  return JSON.stringify(body);
 }
 
 async function writeResponse(req: IncomingMessage, res: ServerResponse, response: Response, signal: AbortSignal): Promise<void> {
@@ -153,7 +219,7 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      if (done || signal.aborted) break;
       if (!res.write(value)) await drained(res, signal);
     }
     res.end();

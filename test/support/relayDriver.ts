@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RelaySessionInfo, RelaySessionState } from '../../src/core/types.ts';
 import type { EmulatorLogEntry } from '../../src/emulator/index.ts';
-import { beginIssuance } from '../../src/privacy-pass/index.ts';
-import { toNodeListener, type FetchHandler } from '../../src/shared/nodeListener.ts';
+import { beginIssuance, beginPersonaIssuance } from '../../src/privacy-pass/index.ts';
+import { toNodeListener, type FetchHandler, type NodeListenerOptions } from '../../src/shared/nodeListener.ts';
 
 /** A fetch-style handler listening on an ephemeral loopback port. */
 export interface ServedHandler {
@@ -12,8 +12,8 @@ export interface ServedHandler {
 }
 
 /** Serves a handler over real HTTP on 127.0.0.1, as an app instance behind a load balancer would be. */
-export async function serveHandler(handler: FetchHandler): Promise<ServedHandler> {
-  const server: Server = createServer(toNodeListener(handler));
+export async function serveHandler(handler: FetchHandler, options: NodeListenerOptions = {}): Promise<ServedHandler> {
+  const server: Server = createServer(toNodeListener(handler, options));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -33,6 +33,44 @@ export interface Answer<T = unknown> {
   headers: Headers;
 }
 
+/**
+ * Cookies as a browser keeps them for the backend: per host (ports share cookies, as in browsers), set
+ * by `Set-Cookie`, dropped by `Max-Age=0`, sent back on every request to that host.
+ */
+export class CookieJar {
+  readonly #byHost = new Map<string, Map<string, string>>();
+
+  /** The `Cookie` header for a request to `url`, if the jar holds any for its host. */
+  header(url: string): string | undefined {
+    const cookies = this.#byHost.get(new URL(url).hostname);
+    if (!cookies || cookies.size === 0) return undefined;
+    return [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  /** Keeps what an answer from `url` set. */
+  keep(url: string, setCookies: readonly string[]): void {
+    const host = new URL(url).hostname;
+    const cookies = this.#byHost.get(host) ?? new Map<string, string>();
+    for (const line of setCookies) {
+      const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
+      const at = pair.indexOf('=');
+      if (at <= 0) continue;
+      const gone = attributes.some((a) => /^max-age=(0|-\d+)$/i.test(a));
+      if (gone) cookies.delete(pair.slice(0, at));
+      else cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    this.#byHost.set(host, cookies);
+  }
+
+  /** Forgets every cookie, as a new private window would. */
+  clear(): void {
+    this.#byHost.clear();
+  }
+}
+
+/** The jar of every driver not given its own: the drivers of one test process are one browser. */
+export const sharedCookieJar = new CookieJar();
+
 /** A browser's calls to the backend routes, without the worker or React: each returns the raw answer. */
 export class BrowserDriver {
   /** Every retry the driver made after a 429/5xx, as a person pressing "try again" would. */
@@ -42,14 +80,24 @@ export class BrowserDriver {
     readonly base: string,
     readonly retryStatuses: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]),
     readonly maxRetries = 30,
+    /** Pass `new CookieJar()` for another browser (another person, or an attacker without the cookie). */
+    readonly cookies: CookieJar = sharedCookieJar,
   ) {}
 
   async call<T = unknown>(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<Answer<T>> {
-    const response = await fetch(`${this.base}${path}`, {
+    const url = `${this.base}${path}`;
+    const headers = new Headers(init.headers);
+    // The kit's client sends every POST as JSON, an empty object when it has nothing to say.
+    if (method === 'POST' && !headers.has('content-type')) headers.set('content-type', 'application/json');
+    const cookie = this.cookies.header(url);
+    if (cookie !== undefined && !headers.has('cookie')) headers.set('cookie', cookie);
+    const response = await fetch(url, {
       method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...init,
+      headers,
     });
+    this.cookies.keep(url, response.headers.getSetCookie());
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -77,19 +125,29 @@ export class BrowserDriver {
     return answer.body;
   }
 
-  /** challenge → blind → issue → finalize, as the worker does; returns the base64url Token. */
+  /**
+   * challenge → blind → issue → finalize, as the worker does, in the profile the challenge answer names;
+   * returns the token as the redeem route takes it (persona: the PrivateToken value; rfc9578: base64url Token).
+   */
   async obtainToken(sessionId: string): Promise<string> {
-    const challenge = await this.retrying<{ challenge: string; tokenKey: string; tokenKeyId: string }>(
+    const challenge = await this.retrying<{ protocol?: string; challenge: string; tokenKey: string; tokenKeyId: string }>(
       'POST',
       `/sessions/${sessionId}/challenge`,
     );
     expectStatus(challenge, 200, 'challenge');
-    const pending = await beginIssuance({ challenge: fromB64(challenge.body.challenge), tokenKey: fromB64(challenge.body.tokenKey) });
-    const issued = await this.retrying<{ tokenResponse: string }>('POST', `/sessions/${sessionId}/issue`, {
-      tokenRequest: toB64(pending.tokenRequest),
-    });
-    expectStatus(issued, 200, 'issue');
-    return toB64(await pending.finalize(fromB64(issued.body.tokenResponse)));
+    const { protocol, tokenKeyId } = challenge.body;
+    const tokenKey = fromB64(challenge.body.tokenKey);
+    const issue = async (blinded: Uint8Array): Promise<Uint8Array> => {
+      const issued = await this.retrying<{ tokenResponse: string }>('POST', `/sessions/${sessionId}/issue`, { tokenRequest: toB64(blinded) });
+      expectStatus(issued, 200, 'issue');
+      return fromB64(issued.body.tokenResponse);
+    };
+    if (protocol === 'persona') {
+      const pending = await beginPersonaIssuance({ challenge: challenge.body.challenge, tokenKey, tokenKeyId });
+      return pending.finalize(await issue(pending.blindedToken));
+    }
+    const pending = await beginIssuance({ challenge: fromB64(challenge.body.challenge), tokenKey });
+    return toB64(await pending.finalize(await issue(pending.tokenRequest)));
   }
 
   redeem(sessionId: string, token: string, init?: RequestInit): Promise<Answer<{ status: string }>> {
