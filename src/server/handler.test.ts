@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RelayClaim } from '../core/types.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
@@ -542,9 +542,43 @@ describe('several instances, one store', () => {
 });
 
 describe('secrets', () => {
-  it('no answer and no log line carries the API key, a relay secret or the private key', () => {
-    expect(seen.length).toBeGreaterThan(20);
-    const everything = seen.join('\n') + logLines.join('\n');
-    for (const secret of secrets) expect(everything.includes(secret)).toBe(false);
+  it('no answer and no log line carries the API key, a relay secret or the private key', async () => {
+    // The test makes its own traffic down the paths that handle secrets (a claim, Persona retries that are
+    // logged, a refused relay secret, a failed Persona call), so it holds alone or in any order; it then checks
+    // everything the suite recorded so far as well.
+    const seenBefore = seen.length;
+    const logsBefore = logLines.length;
+    const passed = await startSession('age_over_18_germany');
+    finish(passed.relayToken, 'passed');
+    const token = await browser.obtainToken(passed.sessionId);
+    emulator.control.setFaults({ burst429: 2 });
+    await browser.redeem(passed.sessionId, token);
+    expect((await browser.pollUntilSettled(passed.sessionId)).status).toBe('passed');
+    emulator.control.setFaults({});
+
+    const refused = await startSession('age_over_18_germany');
+    finish(refused.relayToken, 'passed');
+    const record = await store.get(refused.sessionId);
+    if (!record) throw new Error('no record');
+    const wrongSecret = `wrong-relay-secret-${randomUUID()}`;
+    secrets.push(wrongSecret);
+    expect(await store.compareAndSet({ ...record, relaySecret: wrongSecret, version: record.version + 1 }, record.version, 60_000)).toBe(true);
+    await browser.redeem(refused.sessionId, await browser.obtainToken(refused.sessionId));
+    expect((await browser.pollUntilSettled(refused.sessionId)).status).toBe('error');
+
+    emulator.control.setFaults({ errorRate: 1, status: 500 });
+    expect((await browser.call('POST', '/sessions', { claimType: 'age_over_18_germany' })).status).toBe(502);
+    emulator.control.setFaults({});
+
+    // What the check reads must hold what this test did, or it would pass on an empty record.
+    const own = seen.slice(seenBefore).join('\n');
+    expect(own).toContain('"status":"passed"');
+    expect(own).toContain('"status":"error"');
+    expect(logLines.length).toBeGreaterThan(logsBefore);
+    // JSON escapes the PEM's line breaks, so its base64 lines are looked for one by one as well.
+    const pemLines = privatePem.split('\n').filter((line) => line.length >= 40);
+    expect(pemLines.length).toBeGreaterThan(10);
+    const everything = seen.join('\n') + '\n' + logLines.join('\n');
+    for (const [index, secret] of [...secrets, ...pemLines].entries()) expect(everything.includes(secret), `secret #${String(index)} leaked`).toBe(false);
   });
 });
