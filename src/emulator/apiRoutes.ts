@@ -1,30 +1,28 @@
-import { constants, createPublicKey, publicEncrypt, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { EmulatorApiError } from './apiError.ts';
-import { allMethods } from './claimTypes.ts';
+import { claimAvailable, claimFor } from './claimPayload.ts';
 import { issuerName, type EmulatorContext } from './context.ts';
 import { readField } from './inflection.ts';
 import { readBody, readJsonObject } from './readBody.ts';
 import type { RouteResult } from './routeResult.ts';
 import { blindSign } from './blindSign.ts';
-import { isFinal } from './relays.ts';
 import { encodeIssuerChallenge, sha256, splitToken, splitTokenRequest, tokenTypeBlindRsa, verifyTokenSignature } from './tokenWire.ts';
 
 const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 const paddedB64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64').replaceAll('+', '-').replaceAll('/', '_');
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
-function claimTypeOf(ctx: EmulatorContext, body: Record<string, unknown>): string {
+/** The body's `claim-type` (any casing): 400 when missing, 422 when this emulator has no such type. */
+export function claimTypeOf(ctx: EmulatorContext, body: Record<string, unknown>): string {
   const claimType = readField(body, 'claim-type');
   if (typeof claimType !== 'string' || claimType === '') throw new EmulatorApiError(400, 'claim-type is required.');
   if (!Object.hasOwn(ctx.claimTypes, claimType)) throw new EmulatorApiError(422, `claim-type '${claimType.slice(0, 64)}' is not enabled.`);
   return claimType;
 }
 
-/** `encryption-key-pem`: null, or an RSA public key of 2048–4096 bits (else 422 with the reason). */
-function encryptionKeyOf(body: Record<string, unknown>): KeyObject | null {
-  const pem = readField(body, 'encryption-key-pem');
-  if (pem === undefined) throw new EmulatorApiError(400, 'encryption-key-pem is required (null for unencrypted payloads).');
-  if (pem === null) return null;
+/** `encryption-key-pem`: null (or absent), or an RSA public key of 2048–4096 bits (else 422 with the reason). */
+export function parseEncryptionKey(pem: unknown): KeyObject | null {
+  if (pem === null || pem === undefined) return null;
   if (typeof pem !== 'string') throw new EmulatorApiError(422, 'encryption-key-pem must be a PEM string or null.');
   let key: KeyObject;
   try {
@@ -42,7 +40,9 @@ function encryptionKeyOf(body: Record<string, unknown>): KeyObject | null {
 export async function createRelay(ctx: EmulatorContext, req: Request): Promise<RouteResult> {
   const body = await readJsonObject(req);
   const claimType = claimTypeOf(ctx, body);
-  const encryptionKey = encryptionKeyOf(body);
+  const pem = readField(body, 'encryption-key-pem');
+  if (pem === undefined) throw new EmulatorApiError(400, 'encryption-key-pem is required (null for unencrypted payloads).');
+  const encryptionKey = parseEncryptionKey(pem);
   const relay = ctx.relays.create(claimType, encryptionKey);
   const sessionToken = await ctx.sessions.sign({ relayToken: relay.relayToken, claimType });
   return {
@@ -143,28 +143,10 @@ export async function generateClaim(ctx: EmulatorContext, req: Request, url: URL
   }
   const tokenHex = hex(token);
   if (ctx.spentTokens.has(tokenHex)) return unauthorizedWithChallenge(ctx, relay.claimType, url, 'The Privacy Pass token was already spent.');
-  if (!isFinal(relay.status)) throw new EmulatorApiError(403, 'Claim not yet available: the inquiry is not finished.');
+  if (!claimAvailable(relay)) throw new EmulatorApiError(403, 'Claim not yet available: the inquiry is not finished.');
 
-  const passed = relay.status === 'completed' && relay.claimResult === 'passed';
+  const { passed, payload } = claimFor(ctx, relay);
   // A claim that did not pass refunds the token: it stays spendable (token-consumed: false).
   if (passed) ctx.spentTokens.add(tokenHex);
-  const config = ctx.claimTypes[relay.claimType] ?? {};
-  const payload: Record<string, unknown> = { claim_type: relay.claimType, claim_result: passed ? 'passed' : 'failed' };
-  if (!config.hideMethodology) payload.methodology = relay.methodology ?? defaultMethodology(config.methods, passed);
-  const json = JSON.stringify(payload);
-  return {
-    status: 200,
-    body: { 'claim-payload': relay.encryptionKey ? encrypt(relay.encryptionKey, json) : json, 'token-consumed': passed },
-    tokenConsumed: passed,
-  };
-}
-
-function defaultMethodology(methods: string[] | undefined, passed: boolean) {
-  const method = methods?.[0] ?? allMethods[0] ?? 'facial_age_estimation';
-  return [{ method, result: passed ? 'passed' : 'failed' }];
-}
-
-/** RSA-OAEP with SHA-256 (and MGF1-SHA-256), base64; the payload JSON is far below the OAEP limit. */
-function encrypt(key: KeyObject, json: string): string {
-  return publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(json)).toString('base64');
+  return { status: 200, body: { 'claim-payload': payload, 'token-consumed': passed }, tokenConsumed: passed };
 }

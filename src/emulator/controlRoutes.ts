@@ -13,7 +13,7 @@ export function createControl(ctx: EmulatorContext, advance: (seconds: number) =
     finishInquiry(relayToken, outcome) {
       const relay = ctx.relays.get(relayToken);
       if (!relay) throw new RangeError('relayToken: no such relay');
-      ctx.relays.finish(relay, parseFinish(outcome));
+      ctx.relays.finish(relay, parseFinish(outcome), 'control');
     },
     setFaults(faults) {
       const checked = parseFaults(faults);
@@ -28,6 +28,7 @@ export function createControl(ctx: EmulatorContext, advance: (seconds: number) =
     reset() {
       ctx.relays.reset();
       ctx.spentTokens.clear();
+      ctx.spentNonces.clear();
       ctx.idempotency.reset();
       ctx.rateLimiter.reset();
       ctx.log.reset();

@@ -9,7 +9,7 @@ let emulator: RunningEmulator;
 let base: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ control: true, environmentId: 'env_test', organizationId: 'org_test' });
+  emulator = await startEmulator({ protocol: 'rfc9578', control: true, environmentId: 'env_test', organizationId: 'org_test' });
   base = emulator.url;
 });
 afterAll(() => emulator.close());
@@ -55,7 +55,7 @@ describe('POST /relays', () => {
   });
 
   it('adds claim types by configuration', async () => {
-    const custom = await startEmulator({ claimTypes: { age_over_18_mars: { label: 'Mars', methods: ['live_selfie'] } } });
+    const custom = await startEmulator({ protocol: 'rfc9578', claimTypes: { age_over_18_mars: { label: 'Mars', methods: ['live_selfie'] } } });
     try {
       expect((await api(custom.url, '/relays', { 'claim-type': 'age_over_18_mars', 'encryption-key-pem': null })).status).toBe(201);
       expect((await api(custom.url, '/relays', { 'claim-type': 'age_over_18_germany', 'encryption-key-pem': null })).status).toBe(422);
@@ -132,7 +132,7 @@ describe('POST /relays/challenge', () => {
   });
 
   it('names the publicUrl host as issuer when mounted behind another server', async () => {
-    const mounted = await startEmulator({ publicUrl: 'https://relay.example:8443/persona' });
+    const mounted = await startEmulator({ protocol: 'rfc9578', publicUrl: 'https://relay.example:8443/persona' });
     try {
       const body = (await (await api(mounted.url, '/relays/challenge', { 'claim-type': 'live_human_presence' })).json()) as Record<string, string>;
       expect(TokenChallenge.deserialize(new Uint8Array(Buffer.from(body.challenge ?? '', 'base64url'))).issuerName).toBe('relay.example:8443');
@@ -145,7 +145,7 @@ describe('POST /relays/challenge', () => {
     const a = (await (await api(base, '/relays/challenge', { 'claim-type': 'age_over_18_brazil' })).json()) as Record<string, string>;
     const b = (await (await api(base, '/relays/challenge', { 'claim-type': 'age_over18_brazil' })).json()) as Record<string, string>;
     expect(a['token-key-id']).not.toBe(b['token-key-id']);
-    const big = await startEmulator({ claimTypes: { age_over_18_germany: { keyBits: 4096 } } });
+    const big = await startEmulator({ protocol: 'rfc9578', claimTypes: { age_over_18_germany: { keyBits: 4096 } } });
     try {
       const body = (await (await api(big.url, '/relays/challenge', { 'claim-type': 'age_over_18_germany' })).json()) as Record<string, string>;
       expect(Buffer.from(body['token-key'] ?? '', 'base64url').length).toBeGreaterThan(512);
@@ -157,7 +157,7 @@ describe('POST /relays/challenge', () => {
   it('serves a ready-made key passed in options (the RFC 9578 A.2 issuer key)', async () => {
     const [vector] = JSON.parse(readFileSync(new URL('../../test/vectors/rfc9578-type2-issuance.json', import.meta.url), 'utf8')) as { skS: string; pkS: string }[];
     const privateKey = createPrivateKey(Buffer.from(vector?.skS ?? '', 'hex').toString('utf8'));
-    const premade = await startEmulator({ claimTypes: { age_over_18_germany: { privateKey } } });
+    const premade = await startEmulator({ protocol: 'rfc9578', claimTypes: { age_over_18_germany: { privateKey } } });
     try {
       const body = (await (await api(premade.url, '/relays/challenge', { 'claim-type': 'age_over_18_germany' })).json()) as Record<string, string>;
       expect(Buffer.from(body['token-key'] ?? '', 'base64url').toString('hex')).toBe(vector?.pkS);

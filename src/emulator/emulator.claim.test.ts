@@ -11,7 +11,7 @@ let emulator: RunningEmulator;
 let base: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ control: true });
+  emulator = await startEmulator({ protocol: 'rfc9578', control: true });
   base = emulator.url;
 });
 afterAll(() => emulator.close());
@@ -42,7 +42,7 @@ describe('generate-claim', () => {
   });
 
   it('redeems tokens from the kit’s own client at 2048 and 4096 bits', async () => {
-    const big = await start({ keyBits: 4096, control: true });
+    const big = await start({ protocol: 'rfc9578', keyBits: 4096, control: true });
     try {
       for (const server of [emulator, big]) {
         const relay = await createRelay(server.url, 'age_over_18_germany');

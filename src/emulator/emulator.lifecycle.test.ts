@@ -10,7 +10,7 @@ const control = (base: string, path: string, payload?: unknown): Promise<Respons
 describe('rate limit', () => {
   it('answers 429 with Retry-After over the per-key limit, and resets with the window', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
-    const { url } = await start({ rateLimit: 3, clock: { now: () => now } });
+    const { url } = await start({ protocol: 'rfc9578', rateLimit: 3, clock: { now: () => now } });
     for (let i = 0; i < 3; i += 1) expect((await api(url, '/relays', body)).status).toBe(201);
     const limited = await api(url, '/relays', body);
     expect(limited.status).toBe(429);
@@ -23,7 +23,7 @@ describe('rate limit', () => {
 
 describe('faults', () => {
   it('burst429, errorRate with a status, and latency, set over HTTP', async () => {
-    const { url } = await start({ control: true });
+    const { url } = await start({ protocol: 'rfc9578', control: true });
     expect((await control(url, '/faults', { burst429: 2 })).status).toBe(200);
     expect((await api(url, '/relays', body)).status).toBe(429);
     expect((await api(url, '/relays', body)).status).toBe(429);
@@ -40,7 +40,7 @@ describe('faults', () => {
   });
 
   it('dropRate cuts the connection after reading the request', async () => {
-    const emulator = await start({ faults: { dropRate: 1 } });
+    const emulator = await start({ protocol: 'rfc9578', faults: { dropRate: 1 } });
     const error = await api(emulator.url, '/relays', body).then(
       () => undefined,
       (e: unknown) => e,
@@ -52,7 +52,7 @@ describe('faults', () => {
 
   it('errorRate applies with the injected random source only', async () => {
     const draws = [0.9, 0.1];
-    const emulator = await start({ faults: { errorRate: 0.5 }, random: () => draws.shift() ?? 0.9 });
+    const emulator = await start({ protocol: 'rfc9578', faults: { errorRate: 0.5 }, random: () => draws.shift() ?? 0.9 });
     expect((await api(emulator.url, '/relays', body)).status).toBe(201);
     expect((await api(emulator.url, '/relays', body)).status).toBe(503);
   });
@@ -60,13 +60,13 @@ describe('faults', () => {
 
 describe('test control', () => {
   it('is absent unless control is on', async () => {
-    const { url } = await start();
+    const { url } = await start({ protocol: 'rfc9578' });
     expect((await control(url, '/log')).status).toBe(404);
     expect((await control(url, '/clock', { advanceSeconds: 10 })).status).toBe(404);
   });
 
   it('finishes inquiries, moves the clock and lists the log over HTTP', async () => {
-    const { url } = await start({ control: true });
+    const { url } = await start({ protocol: 'rfc9578', control: true });
     const relay = await createRelay(url, 'age_over_18_germany');
     const token = await issueToken(url, 'age_over_18_germany');
     expect((await control(url, `/relays/${relay.relayToken}/inquiry`, { status: 'bogus' })).status).toBe(400);

@@ -145,7 +145,7 @@ async function decision(ctx: EmulatorContext, req: Request): Promise<Response> {
   if (relay.status === 'expired') return json(410, { ...errorBody(410, 'Inquiry expired.'), reason: 'expired' });
   if (isFinal(relay.status)) return json(409, { ...errorBody(409, 'Inquiry already finished.'), reason: 'invalid' });
   if (body.action === 'cancel') {
-    ctx.relays.finish(relay, { status: 'canceled' });
+    ctx.relays.finish(relay, { status: 'canceled' }, 'page');
     return json(200, { status: relay.status });
   }
   const outcome = body.outcome;
@@ -157,7 +157,7 @@ async function decision(ctx: EmulatorContext, req: Request): Promise<Response> {
     status: outcome === 'passed' ? 'completed' : 'failed',
     claimResult: outcome,
     methodology: [{ method, result: outcome }],
-  });
+  }, 'page');
   return json(200, { status: relay.status });
 }
 

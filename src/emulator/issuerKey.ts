@@ -27,6 +27,10 @@ export interface IssuerKey {
   tokenKeyId: Uint8Array;
   /** Modulus length in bytes (Nk). */
   modulusBytes: number;
+  /** Persona's `token-key`: SPKI DER with the rsaEncryption algorithm, as Persona's test key is (PROTOCOL.md §3.2). */
+  personaTokenKey: Uint8Array;
+  /** Persona's `token-key-id`: lowercase hex SHA-256 of `personaTokenKey` (PROTOCOL.md §12). */
+  personaTokenKeyId: string;
 }
 
 /** Builds the issuer key from an RSA private key (rsa or rsa-pss); throws TypeError for other keys. */
@@ -41,7 +45,9 @@ export function issuerKeyFrom(key: KeyObject): IssuerKey {
   const bitString = writeDer(0x03, concatBytes(Uint8Array.of(0), rsaPublicKey));
   const tokenKey = writeDer(0x30, concatBytes(rsassaPssSha384, bitString));
   const tokenKeyId = new Uint8Array(createHash('sha256').update(tokenKey).digest());
-  return { privateKey, publicKey, tokenKey, tokenKeyId, modulusBytes: Math.ceil(bits / 8) };
+  const personaTokenKey = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
+  const personaTokenKeyId = createHash('sha256').update(personaTokenKey).digest('hex');
+  return { privateKey, publicKey, tokenKey, tokenKeyId, modulusBytes: Math.ceil(bits / 8), personaTokenKey, personaTokenKeyId };
 }
 
 /** Generates a fresh issuer key off the main thread (4096-bit generation takes seconds). */

@@ -32,10 +32,26 @@ export interface EmulatorFaults {
   dropRate?: number;
 }
 
+/**
+ * Which wire the emulator speaks: `persona` is Persona's published protocol (PROTOCOL.md, the paths
+ * under `/api/privacy/v1` and `/api/v1/privacy-passes`); `rfc9578` is the RFC wire under `/api/v1`.
+ */
+export type EmulatorProtocol = 'persona' | 'rfc9578';
+
 /** Options of `createEmulatorHandler` (and `startEmulator`). */
 export interface EmulatorOptions {
-  /** Bearer key the API accepts; `sk_test_emulator` by default. */
+  /** Wire profile; `persona` by default. */
+  protocol?: EmulatorProtocol;
+  /** Bearer key the API accepts; `sk_test_emulator` by default. A `persona_sandbox_…` key acts as a sandbox key. */
   apiKey?: string;
+  /**
+   * A second accepted key for Persona's sandbox environment (`persona` profile): it must start with
+   * `persona_sandbox_`; `persona_sandbox_emulator` by default. Sandbox claims always pass, unless the
+   * control API finished the inquiry otherwise.
+   */
+  sandboxApiKey?: string;
+  /** HMAC key of Persona challenge MACs (`persona` profile); 32 random bytes per instance by default. */
+  challengeSecret?: Uint8Array;
   /** Replaces the default claim types (every type of Persona's schema, in both spellings). */
   claimTypes?: Record<string, ClaimTypeConfig>;
   /** Default issuer key size: 2048 or up to 4096. */

@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import type { RelayEnvironment } from './issuerKeyring.ts';
 import type { FinishInquiry } from './options.ts';
 
 /** Persona's inquiry statuses that the relay flow goes through. */
@@ -13,10 +14,13 @@ export interface RelayRecord {
   relaySecret: string;
   claimType: string;
   encryptionKey: KeyObject | null;
+  environment: RelayEnvironment;
   createdAt: number;
   status: InquiryStatus;
   claimResult?: 'passed' | 'failed';
   methodology?: { method: string; result: 'passed' | 'failed' }[];
+  /** Who ended the inquiry: the sandbox ignores the page (its claims always pass) but obeys the control API. */
+  finishedBy?: 'page' | 'control';
 }
 
 /** Whether an inquiry has reached a status the person can no longer change. */
@@ -35,12 +39,13 @@ export function createRelayRegistry(now: () => number) {
   };
 
   return {
-    create(claimType: string, encryptionKey: KeyObject | null): RelayRecord {
+    create(claimType: string, encryptionKey: KeyObject | null, environment: RelayEnvironment = 'production'): RelayRecord {
       const relay: RelayRecord = {
         relayToken: `rly_${randomBytes(12).toString('base64url')}`,
         relaySecret: `rls_${randomBytes(24).toString('base64url')}`,
         claimType,
         encryptionKey,
+        environment,
         createdAt: now(),
         status: 'created',
       };
@@ -61,9 +66,10 @@ export function createRelayRegistry(now: () => number) {
       if (relay.status === 'created') relay.status = 'pending';
     },
     /** Ends an inquiry; a final inquiry stays as it is, so a late click changes nothing. */
-    finish(relay: RelayRecord, outcome: FinishInquiry): boolean {
+    finish(relay: RelayRecord, outcome: FinishInquiry, by: 'page' | 'control'): boolean {
       if (isFinal(relay.status)) return false;
       relay.status = outcome.status;
+      relay.finishedBy = by;
       if (outcome.status === 'completed' || outcome.status === 'failed') {
         relay.claimResult = outcome.claimResult ?? (outcome.status === 'completed' ? 'passed' : 'failed');
         if (outcome.methodology) relay.methodology = outcome.methodology;

@@ -27,7 +27,7 @@ function expectRejected(answer: RawAnswer, what: string): void {
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator({ apiKey, rateLimit: 1_000_000_000, control: true });
+  emulator = await startEmulator({ protocol: 'rfc9578', apiKey, rateLimit: 1_000_000_000, control: true });
   const created = await rawRequest(emulator.url, 'POST', '/api/v1/relays', JSON.stringify({ 'claim-type': 'age_over_18_germany', 'encryption-key-pem': null }), auth);
   expect(created.status).toBe(201);
   const body = JSON.parse(created.text) as Record<string, string>;
