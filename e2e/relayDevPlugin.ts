@@ -11,6 +11,8 @@ export interface RelayDevOptions {
   encrypted?: boolean;
   /** A real Persona environment instead of the emulator. */
   live?: { apiKey: string; baseUrl: string; inquiryUrl: string };
+  /** Origins the emulator's hosted page may be framed by (its `frame-ancestors`); default: any local port. */
+  frameAncestors?: string[];
 }
 
 /** One claim as the app's server learned it through `onClaim`. */
@@ -48,7 +50,7 @@ export function relayDevPlugin(options: RelayDevOptions = {}): Plugin {
         [unknownClaimType]: { label: 'Age 25+ on Mars', methods: ['document_selfie', 'palm_reading'] },
         [largeKeyClaimType]: { label: 'Age 21+ (4096-bit issuer key)', methods: ['document_selfie'], keyBits: 4096 },
       };
-      const emulator = createEmulatorHandler({ basePath: '/persona', control: true, claimTypes });
+      const emulator = createEmulatorHandler({ basePath: '/persona', control: true, claimTypes, ...(options.frameAncestors ? { frameAncestors: options.frameAncestors } : {}) });
       const handlerFor = (encrypted: boolean) =>
         createRelayHandler({
           apiKey: options.live?.apiKey ?? 'sk_test_emulator',

@@ -27,7 +27,8 @@ if (apiKey && !live) {
 const server = await createServer({
   configFile: false,
   root: new URL('../e2e/app/', import.meta.url).pathname,
-  plugins: [react(), relayDevPlugin({ encrypted: values.encrypted, live })],
+  // Only the demo's own pages may frame the emulator's hosted page (clickjacking: no other site can).
+  plugins: [react(), relayDevPlugin({ encrypted: values.encrypted, live, frameAncestors: [`http://${values.host}:${values.port}`] })],
   server: { port: Number(values.port), host: values.host, strictPort: true, fs: { allow: [new URL('../', import.meta.url).pathname] } },
   // Pre-bundled at start: a dependency discovered on first load would make Vite reload the page mid-flow.
   optimizeDeps: { include: ['react', 'react-dom', 'react-dom/client', 'react/jsx-dev-runtime', '@tanstack/react-query'] },
