@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isBodyTimeout } from './bodyTimeoutError.ts';
-import { rememberClientAddress } from './clientAddress.ts';
+import { rememberNodeRequest } from './clientAddress.ts';
 import { ConnectionDrop } from './connectionDrop.ts';
 import { requestBody, type RequestBody } from './requestBody.ts';
 
@@ -21,6 +21,9 @@ export interface NodeListenerOptions {
 
 /** Default read deadline: a 64 kB body needs ~50 kbit/s to arrive in time. */
 export const defaultBodyTimeoutMs = 10_000;
+
+/** A body the handler ignored, up to this size, is discarded and the connection kept for the next request. */
+const keepAliveDiscardBytes = 64 * 1024;
 
 /**
  * How much of a body the handler left unread is discarded before answering, so that closing the
@@ -74,7 +77,7 @@ async function serve(
   let request: Request;
   try {
     request = toRequest(req, controller.signal, body);
-    rememberClientAddress(request, req.socket.remoteAddress);
+    rememberNodeRequest(request, req);
   } catch {
     await settleBody(body, res);
     answerPlain(res, 400, 'Bad Request');
@@ -123,13 +126,17 @@ function hasUnreadBody(req: MaybeParsedRequest): boolean {
 }
 
 /**
- * Before answering: a body the handler did not read to its end gets `Connection: close`, after the
- * rest is discarded (bounded) so the close is clean. Left alone while being read or streamed back out.
+ * Before answering, for a body the handler did not read to its end: a small one it ignored is
+ * discarded and the connection kept; one it refused (413), or a large or late one, gets
+ * `Connection: close`, after the rest is discarded (bounded) so the close is clean. A body still
+ * being read or streamed back out is left alone.
  */
 async function settleBody(body: RequestBody | undefined, res: ServerResponse, answerBody?: ReadableStream<Uint8Array> | null): Promise<void> {
   if (!body || body.state === 'ended') return;
   if (body.state === 'open' && (body.stream.locked || answerBody === body.stream)) return;
-  if (body.state === 'open') await body.stream.cancel();
+  const ignored = body.state === 'open';
+  if (ignored) await body.stream.cancel();
+  if (ignored && (await body.discard(keepAliveDiscardBytes))) return;
   await body.discard(maxDiscardBytes);
   if (!res.headersSent) res.setHeader('connection', 'close');
 }

@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import fc from 'fast-check';
 
 /** Id fragments that attack routing and storage: traversal, encodings, null bytes, separators, unicode. */
@@ -97,4 +99,130 @@ export function expectClientError(answer: RawAnswer, what: string, secrets: read
     throw new Error(`${what}: error body is not JSON: ${answer.text.slice(0, 200)}`);
   }
   if (!isErrorShape(answer.status, body)) throw new Error(`${what}: not the {errors:[…]} shape: ${answer.text.slice(0, 200)}`);
+}
+
+/** A request body as `Transfer-Encoding: chunked` framing, in chunks of at most `chunkSize` bytes. */
+export function chunked(body: string | Buffer, chunkSize = 16 * 1024): Buffer {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  const parts: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += chunkSize) {
+    const chunk = bytes.subarray(at, at + chunkSize);
+    parts.push(Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from('0\r\n\r\n'));
+  return Buffer.concat(parts);
+}
+
+/** The head of an HTTP/1.1 request, ready to write on a raw connection. */
+export function requestHead(method: string, path: string, headers: Record<string, string> = {}): string {
+  const lines = Object.entries({ host: 'localhost', ...headers }).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `${method} ${path} HTTP/1.1\r\n${lines.join('')}\r\n`;
+}
+
+/** How a raw connection ended: the server closed it cleanly (`end`) or reset it (`reset`). */
+export type ConnectionEnd = 'end' | 'reset';
+
+/**
+ * One TCP connection speaking HTTP/1.1 by hand, for what `fetch` cannot send: chunked bodies written
+ * piece by piece, pipelined requests, a client that trickles or vanishes mid-body.
+ */
+export class RawConnection {
+  private buffered = Buffer.alloc(0);
+  private waiting: (() => void) | undefined;
+  /** Settles when the server ends the connection; never rejects. */
+  readonly ended: Promise<ConnectionEnd>;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (data: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, data]);
+      this.waiting?.();
+    });
+    this.ended = new Promise((resolve) => {
+      socket.once('end', () => {
+        resolve('end');
+      });
+      socket.once('error', () => {
+        resolve('reset');
+      });
+      socket.once('close', () => {
+        resolve('end');
+        this.waiting?.();
+      });
+    });
+  }
+
+  /** Connects to the host and port of `base`. */
+  static async open(base: string): Promise<RawConnection> {
+    const url = new URL(base);
+    const socket = connect(Number(url.port), url.hostname);
+    await once(socket, 'connect');
+    return new RawConnection(socket);
+  }
+
+  /** Writes bytes; resolves once they are handed to the kernel (rejects if the connection is gone). */
+  write(data: string | Buffer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.write(data, (error) => {
+        if (error) reject(error);
+        else resolve();
+      });
+    });
+  }
+
+  /** True while the connection can still be written to. */
+  get open(): boolean {
+    return !this.socket.destroyed && this.socket.writable;
+  }
+
+  /** Cuts the connection at once (RST), as a client that crashes mid-request does. */
+  destroy(): void {
+    this.socket.resetAndDestroy();
+  }
+
+  /** Reads the next response (Content-Length or chunked); rejects if the connection ends first. */
+  async response(): Promise<RawAnswer> {
+    for (;;) {
+      const parsed = parseResponse(this.buffered);
+      if (parsed) {
+        this.buffered = this.buffered.subarray(parsed.length);
+        return parsed.answer;
+      }
+      if (this.socket.destroyed || this.socket.readableEnded) {
+        throw new Error(`the connection ended before a full response (${String(this.buffered.length)} bytes read)`);
+      }
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+      });
+      this.waiting = undefined;
+    }
+  }
+}
+
+function parseResponse(data: Buffer): { answer: RawAnswer; length: number } | undefined {
+  const headEnd = data.indexOf('\r\n\r\n');
+  if (headEnd === -1) return undefined;
+  const [statusLine = '', ...lines] = data.subarray(0, headEnd).toString('latin1').split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const status = Number(statusLine.split(' ')[1]);
+  let at = headEnd + 4;
+  if (headers['transfer-encoding']?.toLowerCase() === 'chunked') {
+    const parts: Buffer[] = [];
+    for (;;) {
+      const sizeEnd = data.indexOf('\r\n', at);
+      if (sizeEnd === -1) return undefined;
+      const size = parseInt(data.subarray(at, sizeEnd).toString('latin1'), 16);
+      if (data.length < sizeEnd + 2 + size + 2) return undefined;
+      parts.push(data.subarray(sizeEnd + 2, sizeEnd + 2 + size));
+      at = sizeEnd + 2 + size + 2;
+      if (size === 0) break;
+    }
+    return { answer: { status, headers, text: Buffer.concat(parts).toString() }, length: at };
+  }
+  const length = Number(headers['content-length'] ?? '0');
+  if (data.length < at + length) return undefined;
+  return { answer: { status, headers, text: data.subarray(at, at + length).toString() }, length: at + length };
 }
