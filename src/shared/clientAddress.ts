@@ -1,15 +1,26 @@
-/**
- * The peer address of a request that came through `toNodeListener`. A fetch `Request` has no socket,
- * so the listener notes the address here, keyed by the Request object it built.
- */
-const addresses = new WeakMap<Request, string>();
+import type { IncomingMessage } from 'node:http';
 
-/** Remembers the socket's peer address for `request` (called by `toNodeListener`). */
-export function rememberClientAddress(request: Request, address: string | undefined): void {
-  if (address) addresses.set(request, address);
+/**
+ * The Node request behind a fetch `Request` built by `toNodeListener`. A `Request` has no socket and no
+ * framework state, so the listener notes its origin here, keyed by the Request object it built.
+ */
+const nodeRequests = new WeakMap<Request, IncomingMessage>();
+
+/** Remembers the Node request `request` was built from (called by `toNodeListener`). */
+export function rememberNodeRequest(request: Request, req: IncomingMessage): void {
+  nodeRequests.set(request, req);
+}
+
+/**
+ * The Node request (Express's `req`, with what middleware put on it: `req.user`, `req.session`) behind a
+ * Request that came through `toNodeListener`; undefined for any other Request.
+ * @example authorize: (request) => { const user = nodeRequestOf<Express.Request>(request)?.user; … }
+ */
+export function nodeRequestOf<T extends IncomingMessage = IncomingMessage>(request: Request): T | undefined {
+  return nodeRequests.get(request) as T | undefined;
 }
 
 /** The socket's peer address of `request`, when it came through `toNodeListener`; otherwise undefined. */
 export function socketAddressOf(request: Request): string | undefined {
-  return addresses.get(request);
+  return nodeRequests.get(request)?.socket.remoteAddress;
 }
