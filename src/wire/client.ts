@@ -1,0 +1,66 @@
+import { parseChallengeMaterials, parseIssueAnswer, parseRedeemAnswer, parseSessionInfo, parseSessionState } from './answers.ts';
+import { expectAnswer, requestJson, type BackendTarget } from './request.ts';
+import { relayRoutePath } from './routes.ts';
+import type { ChallengeMaterials, RedeemAnswer, RelaySessionInfo, RelaySessionState } from './types.ts';
+
+/** How to reach the app's backend (the routes `createRelayHandler` serves). */
+export interface RelayClientOptions extends BackendTarget {
+  /** Injected fetch (tests, Storybook). When set, tokens are made in-thread: a function cannot enter a worker. */
+  fetch?: typeof fetch;
+}
+
+/** Per-call options. */
+export interface RelayRequestOptions {
+  signal?: AbortSignal;
+}
+
+/** Typed calls to the app backend's relay routes; every answer is validated before it is returned. */
+export interface RelayClient {
+  /** The options it was made with (read by token sources to rebuild it inside a worker). */
+  readonly options: Readonly<RelayClientOptions>;
+  createSession(claimType: string, init?: RelayRequestOptions): Promise<RelaySessionInfo>;
+  challenge(sessionId: string, init?: RelayRequestOptions): Promise<ChallengeMaterials>;
+  /** Sends persona's blinded token or RFC 9578's TokenRequest (base64url); returns the base64url answer. */
+  issue(sessionId: string, tokenRequest: string, init?: RelayRequestOptions): Promise<string>;
+  /** Hands the finished token to the server, which can then redeem it even if the tab closes. */
+  submitToken(sessionId: string, token: string, init?: RelayRequestOptions): Promise<void>;
+  /** Asks the server to redeem; without `token` it uses the one it was handed. */
+  redeem(sessionId: string, token?: string, init?: RelayRequestOptions): Promise<RedeemAnswer>;
+  /** Tells the server the person gave up, so it stops waiting for the claim. */
+  cancel(sessionId: string, init?: RelayRequestOptions): Promise<void>;
+  getSession(sessionId: string, init?: RelayRequestOptions): Promise<RelaySessionState>;
+}
+
+/**
+ * Makes a `RelayClient`; errors come out as `RelayApiError`, `RelayNetworkError`, `RelayTimeoutError`,
+ * or `RelayProtocolError` (code `bad-backend-response`) when a 2xx answer breaks the wire contract.
+ */
+export function createRelayClient(options: RelayClientOptions): RelayClient {
+  return {
+    options,
+    async createSession(claimType, init = {}) {
+      return expectAnswer(await requestJson(options, 'POST', relayRoutePath('createSession'), { claimType }, init.signal), parseSessionInfo);
+    },
+    async challenge(sessionId, init = {}) {
+      return expectAnswer(await requestJson(options, 'POST', relayRoutePath('challenge', sessionId), {}, init.signal), parseChallengeMaterials);
+    },
+    async issue(sessionId, tokenRequest, init = {}) {
+      const answer = await requestJson(options, 'POST', relayRoutePath('issue', sessionId), { tokenRequest }, init.signal);
+      return expectAnswer(answer, parseIssueAnswer).tokenResponse;
+    },
+    async submitToken(sessionId, token, init = {}) {
+      await requestJson(options, 'POST', relayRoutePath('submitToken', sessionId), { token }, init.signal);
+    },
+    async redeem(sessionId, token, init = {}) {
+      const body = token === undefined ? {} : { token };
+      return expectAnswer(await requestJson(options, 'POST', relayRoutePath('redeem', sessionId), body, init.signal), parseRedeemAnswer);
+    },
+    async cancel(sessionId, init = {}) {
+      await requestJson(options, 'POST', relayRoutePath('cancel', sessionId), {}, init.signal);
+    },
+    async getSession(sessionId, init = {}) {
+      const answer = await requestJson(options, 'GET', relayRoutePath('getSession', sessionId), undefined, init.signal);
+      return expectAnswer(answer, (body) => parseSessionState(body, answer.retryAfterMs));
+    },
+  };
+}
