@@ -1,16 +1,20 @@
 import { once } from 'node:events';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RawConnection, requestHead } from '../../test/support/hostileInput.ts';
 import { ConnectionDrop } from './connectionDrop.ts';
 import { toNodeListener, type FetchHandler } from './nodeListener.ts';
 
 let server: Server | undefined;
 
 afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  const running = server;
   server = undefined;
+  if (!running) return;
+  running.closeAllConnections();
+  await new Promise((resolve) => running.close(resolve));
 });
 
 async function serve(listener: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
@@ -152,5 +156,111 @@ describe('toNodeListener', () => {
     });
     const res = await fetch(url, { method: 'POST', body: JSON.stringify({ a: 1 }), headers: { 'content-type': 'application/json' } });
     expect(JSON.parse(await res.text())).toEqual({ a: 1 });
+  });
+
+  it('refuses a read deadline that is not a positive number', () => {
+    const handler: FetchHandler = async () => new Response(null);
+    for (const bodyTimeoutMs of [0, -1, Number.NaN]) expect(() => toNodeListener(handler, { bodyTimeoutMs })).toThrow(RangeError);
+  });
+
+  it('answers 408 itself when a handler lets the read deadline through, and closes the connection', async () => {
+    const url = await serve(toNodeListener(async (req) => new Response(await req.text()), { bodyTimeoutMs: 200 }));
+    const connection = await RawConnection.open(url);
+    await connection.write(`${requestHead('POST', '/', { 'content-length': '100' })}partial`);
+    const answer = await connection.response();
+    expect(answer.status).toBe(408);
+    expect(answer.headers.connection).toBe('close');
+    expect(JSON.parse(answer.text)).toEqual({ errors: [{ status: '408', title: 'Request Timeout', detail: 'the request body did not arrive in time' }] });
+    await connection.ended;
+    expect((await fetch(url, { method: 'POST', body: 'whole' })).status).toBe(200);
+  });
+
+  it('cuts the connection when the response body fails half-way, and keeps serving', async () => {
+    const url = await serve(
+      toNodeListener(async (req) => {
+        if (new URL(req.url).pathname === '/ok') return new Response('fine');
+        let sent = false;
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (sent) controller.error(new Error('upstream broke'));
+            else controller.enqueue(new TextEncoder().encode('first part'));
+            sent = true;
+          },
+        });
+        return new Response(body);
+      }),
+    );
+    const broken = await fetch(`${url}/broken`).then(
+      (res) => res.text(),
+      (e: unknown) => e,
+    );
+    expect(broken).toBeInstanceOf(Error);
+    expect(await (await fetch(`${url}/ok`)).text()).toBe('fine');
+  });
+
+  it('stops writing when the client leaves during a long response', async () => {
+    let pulls = 0;
+    let resolveCancelled: () => void = () => undefined;
+    const cancelled = new Promise<void>((resolve) => (resolveCancelled = resolve));
+    const url = await serve(
+      toNodeListener(async () => {
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            pulls += 1;
+            controller.enqueue(new Uint8Array(64 * 1024));
+          },
+          cancel() {
+            resolveCancelled();
+          },
+        });
+        return new Response(body);
+      }),
+    );
+    const connection = await RawConnection.open(url);
+    await connection.write(requestHead('GET', '/endless'));
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (pulls > 4) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 5);
+    });
+    connection.destroy();
+    await cancelled;
+    expect((await fetch(url)).status).toBe(200);
+  });
+});
+
+describe('toNodeListener behind real Express body parsers', () => {
+  async function serveExpress(...middleware: express.RequestHandler[]): Promise<string> {
+    const app = express();
+    app.use(...middleware);
+    app.use('/relay', toNodeListener(async (req) => Response.json({ text: await req.text(), path: new URL(req.url).pathname })));
+    return serve(app);
+  }
+
+  const post = async (url: string, body: string, contentType: string): Promise<{ text: string; path: string }> => {
+    // A hang (the stream already consumed) fails here, fast, rather than at the test timeout.
+    const res = await fetch(`${url}/relay/sessions`, { method: 'POST', body, headers: { 'content-type': contentType }, signal: AbortSignal.timeout(3_000) });
+    expect(res.status).toBe(200);
+    return (await res.json()) as { text: string; path: string };
+  };
+
+  it('reads the empty object express.json() already parsed instead of waiting for a consumed stream', async () => {
+    const url = await serveExpress(express.json());
+    expect(await post(url, '{}', 'application/json')).toEqual({ text: '{}', path: '/relay/sessions' });
+    expect(JSON.parse((await post(url, '{"claimType":"age_over_18"}', 'application/json')).text)).toEqual({ claimType: 'age_over_18' });
+  });
+
+  it('reads strings from express.text() and Buffers from express.raw() as they were sent', async () => {
+    const url = await serveExpress(express.text(), express.raw({ type: 'application/octet-stream' }));
+    expect((await post(url, 'plain words', 'text/plain')).text).toBe('plain words');
+    expect((await post(url, 'raw bytes', 'application/octet-stream')).text).toBe('raw bytes');
+  });
+
+  it('reads the stream itself when the parser skipped a content type it does not handle', async () => {
+    const url = await serveExpress(express.json());
+    expect((await post(url, '{"x":1}', 'text/plain')).text).toBe('{"x":1}');
   });
 });

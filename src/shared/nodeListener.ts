@@ -119,10 +119,18 @@ async function serve(
   }
 }
 
-/** Whether the request carries a body nobody has read yet (a body parser may have taken it already). */
-function hasUnreadBody(req: MaybeParsedRequest): boolean {
-  if (req.readableEnded || req.readableDidRead) return false;
+function declaresBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? '0') > 0;
+}
+
+/** A body parser (express.json(), …) read the stream already: its result is all that is left of the body. */
+function consumedByParser(req: IncomingMessage): boolean {
+  return req.readableEnded || req.readableDidRead;
+}
+
+/** Whether the request carries a body nobody has read yet. */
+function hasUnreadBody(req: MaybeParsedRequest): boolean {
+  return declaresBody(req) && !consumedByParser(req);
 }
 
 /**
@@ -187,8 +195,7 @@ function toRequest(req: MaybeParsedRequest, signal: AbortSignal, body: RequestBo
   if (body) {
     init.body = body.stream;
     init.duplex = 'half';
-  } else if (req.readableEnded || req.readableDidRead) {
-    // A body parser (express.json(), …) read the stream: its result is all that is left of the body.
+  } else if (declaresBody(req) && consumedByParser(req)) {
     init.body = parsedBody(req.body);
     headers.delete('content-length');
     headers.delete('transfer-encoding');
