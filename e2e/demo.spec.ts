@@ -3,7 +3,7 @@
  * three sides — what the person sees, what the app's server learned (onClaim), and what Persona (the
  * emulator) logged. Every demo leaves a screenshot of its final state under test-results/.
  */
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page, type Request } from '@playwright/test';
 
 interface ServerClaim {
   sessionId: string;
@@ -31,25 +31,53 @@ async function emulatorLog(request: APIRequestContext): Promise<LogEntry[]> {
 }
 const generateClaims = (log: LogEntry[]) => log.filter((e) => e.path.endsWith('/generate-claim') && e.replayed !== true && e.status === 200);
 
+interface TrafficRecord {
+  seen: string[];
+  /** Resolves once no request to the kit or Persona is in flight and every body read has landed in `seen`. */
+  idle(): Promise<void>;
+}
+
 /** Records what the page (its worker and frames included) sent and got from the app and Persona, to check for secrets. */
-function recordRequests(page: Page): string[] {
+function recordRequests(page: Page): TrafficRecord {
   const seen: string[] = [];
+  const inFlight = new Set<Request>();
+  const reads = new Set<Promise<void>>();
+  // The scan waits for the kit's and Persona's answers; the demo's own once-a-second server view never rests.
+  const scanned = (r: Request) => /^\/(api\/relay[\w-]*|persona\/api)\//.test(new URL(r.url()).pathname);
   page.on('request', (r) => {
+    if (scanned(r)) inFlight.add(r);
     seen.push([r.method(), r.url(), JSON.stringify(r.headers()), r.postData() ?? ''].join(' '));
   });
+  const ended = (r: Request) => inFlight.delete(r);
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
   page.on('response', (r) => {
     const path = new URL(r.url()).pathname;
     if (!path.startsWith('/api/') && !path.startsWith('/persona/api/')) return;
-    void r.text().then(
-      (body) => seen.push(`${r.url()} → ${body} ${JSON.stringify(r.headers())}`),
+    const read = r.text().then(
+      (body) => { seen.push(`${r.url()} → ${body} ${JSON.stringify(r.headers())}`); },
       () => undefined,
     );
+    if (!scanned(r.request())) return;
+    reads.add(read);
+    void read.finally(() => reads.delete(read));
   });
-  return seen;
+  return {
+    seen,
+    async idle() {
+      // A response event comes before its request's finished event, so once nothing is in flight every read has started.
+      await expect.poll(() => [...inFlight].map((r) => r.url()), { message: 'requests still in flight' }).toEqual([]);
+      while (reads.size > 0) await Promise.all(reads);
+    },
+  };
 }
-function expectNoSecretInBrowserTraffic(seen: string[]): void {
-  expect(seen.length).toBeGreaterThan(0);
-  for (const entry of seen) for (const secret of secrets) expect(entry).not.toContain(secret);
+
+/** Scans everything the page sent and received, after the last answer arrived (a scan before it would miss it). */
+async function expectNoSecretInBrowserTraffic(traffic: TrafficRecord): Promise<void> {
+  await traffic.idle();
+  // The answer that carried the final result is among what is scanned.
+  expect(traffic.seen.some((entry) => /\/api\/relay[\w-]*\/sessions\/[^/ ]+(\/redeem)? → .*"status":"passed"/.test(entry))).toBe(true);
+  for (const entry of traffic.seen) for (const secret of secrets) expect(entry).not.toContain(secret);
 }
 
 async function finishInquiry(page: Page, outcome: 'Pass' | 'Fail', method?: string) {
@@ -81,7 +109,7 @@ test('passes with methodology', async ({ page, request }) => {
   await expect.poll(async () => (await serverClaims(request))[0]).toMatchObject({ claimType: 'age_over_18_germany', claimResult: 'passed', methodology: [{ method: 'document_selfie', result: 'passed' }] });
   const spent = generateClaims(await emulatorLog(request)).slice(before);
   expect(spent.filter((e) => e.tokenConsumed === true)).toHaveLength(1);
-  expectNoSecretInBrowserTraffic(requests);
+  await expectNoSecretInBrowserTraffic(requests);
   await shot(page, 'passed');
 });
 
@@ -146,8 +174,8 @@ test('encrypted payload: the server decrypts, the browser never sees the key', a
   await finishInquiry(page, 'Pass');
   await expect(page.getByRole('heading', { name: /Verified/ })).toBeVisible();
   await expect.poll(async () => (await serverClaims(request))[0]).toMatchObject({ claimResult: 'passed', encrypted: true });
-  for (const entry of requests) expect(entry).not.toContain('PRIVATE KEY');
-  expectNoSecretInBrowserTraffic(requests);
+  await expectNoSecretInBrowserTraffic(requests);
+  for (const entry of requests.seen) expect(entry).not.toContain('PRIVATE KEY');
   await shot(page, 'encrypted');
 });
 
