@@ -9,22 +9,77 @@ export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint 
   return result;
 }
 
-/** The inverse of `value` mod `modulus`, or undefined when they share a factor. */
+// Lehmer's extended GCD simulates runs of Euclid's steps on the leading 52 bits of both numbers,
+// which Numbers hold exactly (below 2^53), and applies each run to the BigInts at once: about 26
+// bits per run instead of 1.7 per BigInt division, several times faster at 2048–4096 bits.
+const digitBits = 52;
+const digitLimit = 2 ** digitBits;
+
+function numberBitLength(value: number): number {
+  return value >= 2 ** 32 ? 64 - Math.clz32(Math.floor(value / 2 ** 32)) : 32 - Math.clz32(value);
+}
+
+function bitLength(value: bigint): number {
+  const hex = value.toString(16);
+  return (hex.length - 1) * 4 + numberBitLength(parseInt(hex.charAt(0), 16));
+}
+
+// Collins' stopping condition, after Go's math/big lehmerSimulate: the cosequence magnitudes
+// (u0, u1) for `a` and (v0, v1) for `b`, with signs alternating by the parity of the step count.
+function lehmerSimulate(a1: number, a2: number): [u0: number, u1: number, v0: number, v1: number, even: boolean] {
+  let [u0, u1, u2, v0, v1, v2] = [0, 1, 0, 0, 0, 1];
+  let even = false;
+  // Plain temporaries: this loop runs about 30 times per call, and array swaps would allocate.
+  while (a2 >= v2 && a1 - a2 >= v1 + v2) {
+    // Exact: both are integers below 2^53, so % is exact and the quotient divides evenly.
+    const r = a1 % a2;
+    const q = (a1 - r) / a2;
+    a1 = a2;
+    a2 = r;
+    const u = u1 + q * u2;
+    u0 = u1;
+    u1 = u2;
+    u2 = u;
+    const v = v1 + q * v2;
+    v0 = v1;
+    v1 = v2;
+    v2 = v;
+    even = !even;
+  }
+  return [u0, u1, v0, v1, even];
+}
+
+/**
+ * The inverse of `value` mod `modulus` (odd or even, above 1), or undefined when they share a
+ * factor. Variable-time: use it on blinded or public values only.
+ */
 export function modInverse(value: bigint, modulus: bigint): bigint | undefined {
-  // Extended Euclid, tracking only the coefficient of `value`; plain temporaries, as this loop runs
-  // about 0.6 × bits times and array swaps would allocate on each turn.
-  let a = value % modulus;
-  let b = modulus;
-  let x = 1n;
-  let y = 0n;
+  // Invariants: a ≡ ua·value and b ≡ ub·value (mod modulus), a > b.
+  let a = modulus;
+  let b = ((value % modulus) + modulus) % modulus;
+  let ua = 0n;
+  let ub = 1n;
+  let bits = bitLength(a);
+  while (b >= digitLimit) {
+    const shift = BigInt(Math.max(0, bits - digitBits));
+    const [u0, u1, v0, v1, even] = lehmerSimulate(Number(a >> shift), Number(b >> shift));
+    if (v0 === 0) {
+      // The leading digits could not decide even two quotients: one BigInt step instead.
+      const q = a / b;
+      [a, b, ua, ub] = [b, a - q * b, ub, ua - q * ub];
+    } else {
+      // even: a' = u0·a − v0·b, b' = v1·b − u1·a; odd: the signs swap.
+      const [su0, sv0, su1, sv1] = even ? [BigInt(u0), -BigInt(v0), -BigInt(u1), BigInt(v1)] : [-BigInt(u0), BigInt(v0), BigInt(u1), -BigInt(v1)];
+      [a, b] = [su0 * a + sv0 * b, su1 * a + sv1 * b];
+      [ua, ub] = [su0 * ua + sv0 * ub, su1 * ua + sv1 * ub];
+    }
+    // `a` only shrinks: its new length is read from the 52 bits below the old one.
+    const top = bits > digitBits ? Number(a >> BigInt(bits - digitBits)) : Number(a);
+    bits = top === 0 ? bitLength(a) : Math.max(0, bits - digitBits) + numberBitLength(top);
+  }
   while (b !== 0n) {
     const q = a / b;
-    const r = a - q * b;
-    const z = x - q * y;
-    a = b;
-    b = r;
-    x = y;
-    y = z;
+    [a, b, ua, ub] = [b, a - q * b, ub, ua - q * ub];
   }
-  return a === 1n ? ((x % modulus) + modulus) % modulus : undefined;
+  return a === 1n ? ((ua % modulus) + modulus) % modulus : undefined;
 }

@@ -89,21 +89,29 @@ export interface BlindResult {
   inverse: bigint;
 }
 
-/** RFC 9474 §4.2 Blind. `blind` (the factor r) and `salt` are injectable for test vectors. */
-export async function blind(
+/** A BlindResult with the encoded message, which the unblinded signature must open to. */
+export interface Blinding extends BlindResult {
+  encoded: bigint;
+}
+
+/** RFC 9474 §4.2 Blind, keeping the encoded message for `unblind`. `blind` (r) and `salt` are injectable for vectors. */
+export async function blindEncoded(
   key: RsaPublicKey,
   preparedMessage: Uint8Array,
   variant: BlindRsaVariant,
   options: { salt?: Uint8Array; blind?: Uint8Array } = {},
-): Promise<BlindResult> {
+): Promise<Blinding> {
   assertKey(key);
   assertBytes(preparedMessage, 'preparedMessage');
   const salt = options.salt ?? randomBytes(variant.saltLength);
   assertBytes(salt, 'salt', variant.saltLength);
   if (options.blind) assertBytes(options.blind, 'blind');
-  const m = bytesToBigInt(await emsaPssEncode(preparedMessage, key.modulusBits - 1, salt));
+  const encoding = emsaPssEncode(preparedMessage, key.modulusBits - 1, salt);
+  // r and r^e are made while WebCrypto hashes off the main thread.
   // 16 spare random bytes make r mod n uniform to within 2^-128.
   const r = bytesToBigInt(options.blind ?? randomBytes(key.modulusBytes + 16)) % key.n;
+  const rToE = modPow(r, key.e, key.n);
+  const m = bytesToBigInt(await encoding);
   // One inverse serves both checks of §4.2: (m·r)⁻¹ exists only if m is coprime with n ("invalid
   // input" otherwise) and r is invertible ("blinding error" otherwise, which a random r meets only
   // by finding a factor of n); then r⁻¹ = (m·r)⁻¹ · m.
@@ -111,7 +119,39 @@ export async function blind(
   if (both === undefined) {
     throw modInverse(m, key.n) === undefined ? new PrivacyPassError('bad-key', 'message is not invertible mod n') : new RangeError('blind: not invertible mod n');
   }
-  return { blindedMessage: bigIntToBytes((m * modPow(r, key.e, key.n)) % key.n, key.modulusBytes), inverse: (both * m) % key.n };
+  return { blindedMessage: bigIntToBytes((m * rToE) % key.n, key.modulusBytes), inverse: (both * m) % key.n, encoded: m };
+}
+
+/** RFC 9474 §4.2 Blind. `blind` (the factor r) and `salt` are injectable for test vectors. */
+export async function blind(
+  key: RsaPublicKey,
+  preparedMessage: Uint8Array,
+  variant: BlindRsaVariant,
+  options: { salt?: Uint8Array; blind?: Uint8Array } = {},
+): Promise<BlindResult> {
+  const { blindedMessage, inverse } = await blindEncoded(key, preparedMessage, variant, options);
+  return { blindedMessage, inverse };
+}
+
+// RFC 8017 §8.1.2 step 1: a signature (or blind signature) is exactly k bytes and, as a number, below n.
+// A wrong length is refused before any work, however long the input.
+function signatureNumber(key: RsaPublicKey, signature: Uint8Array): bigint | undefined {
+  const s = signature.length === key.modulusBytes ? bytesToBigInt(signature) : key.n;
+  return s < key.n ? s : undefined;
+}
+
+/**
+ * RFC 9474 §4.3 Finalize for a message this client blinded: unblinds and checks that the signature
+ * opens (s^e mod n) to the encoded message `blindEncoded` made, as circl does. That is exactly when
+ * RSASSA-PSS-VERIFY accepts it, since that encoding is a valid one of the message, and needs no hashing.
+ */
+export function unblind(key: RsaPublicKey, blindSignature: Uint8Array, blinding: Blinding): Uint8Array {
+  assertBytes(blindSignature, 'blindSignature');
+  const z = signatureNumber(key, blindSignature);
+  if (z === undefined) throw new PrivacyPassError('bad-response', `blind signature is not ${key.modulusBytes} bytes below the modulus`);
+  const s = (z * blinding.inverse) % key.n;
+  if (modPow(s, key.e, key.n) !== blinding.encoded) throw new PrivacyPassError('bad-signature', 'the issuer signature does not verify');
+  return bigIntToBytes(s, key.modulusBytes);
 }
 
 /** RFC 9474 §4.4 Verify: RSASSA-PSS with SHA-384 over the prepared message. */
@@ -119,10 +159,8 @@ export async function verify(key: RsaPublicKey, preparedMessage: Uint8Array, sig
   assertKey(key);
   assertBytes(preparedMessage, 'preparedMessage');
   assertBytes(signature, 'signature');
-  // RFC 8017 §8.1.2 step 1: a signature is exactly k bytes and, as a number, below n.
-  // (A wrong length is refused before any work, however long the input.)
-  const s = signature.length === key.modulusBytes ? bytesToBigInt(signature) : key.n;
-  if (s >= key.n) return false;
+  const s = signatureNumber(key, signature);
+  if (s === undefined) return false;
   const emBits = key.modulusBits - 1;
   const m = modPow(s, key.e, key.n);
   // §8.1.2 step 2c and §9.1.2 step 6: EM has emBits bits at most.
@@ -140,10 +178,8 @@ export async function finalize(
 ): Promise<Uint8Array> {
   assertKey(key);
   assertBytes(blindSignature, 'blindSignature');
-  const z = blindSignature.length === key.modulusBytes ? bytesToBigInt(blindSignature) : key.n;
-  if (z >= key.n) {
-    throw new PrivacyPassError('bad-response', `blind signature is not ${key.modulusBytes} bytes below the modulus`);
-  }
+  const z = signatureNumber(key, blindSignature);
+  if (z === undefined) throw new PrivacyPassError('bad-response', `blind signature is not ${key.modulusBytes} bytes below the modulus`);
   const signature = bigIntToBytes((z * inverse) % key.n, key.modulusBytes);
   if (!(await verify(key, preparedMessage, signature, variant))) throw new PrivacyPassError('bad-signature', 'the issuer signature does not verify');
   return signature;

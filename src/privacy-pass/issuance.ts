@@ -1,4 +1,4 @@
-import { rsabssaSha384PssDeterministic, blind, finalize, verify } from './blindRsa.ts';
+import { blindEncoded, rsabssaSha384PssDeterministic, unblind, verify } from './blindRsa.ts';
 import { assertBytes, assertObject, concatBytes, digest, equalBytes, randomBytes, readUint16, uint, uint16 } from './bytes.ts';
 import { decodeTokenChallenge } from './challenge.ts';
 import { PrivacyPassError } from './errors.ts';
@@ -103,14 +103,14 @@ export async function beginIssuance(args: BeginIssuanceArgs): Promise<PendingTok
   const key = parseRsaSpki(tokenKey);
   const [challengeDigest, keyId] = await Promise.all([sha256(challenge), sha256(tokenKey)]);
   const tokenInput = concatBytes(Uint8Array.of(0, 2), nonce, challengeDigest, keyId);
-  const { blindedMessage, inverse } = await blind(key, tokenInput, rsabssaSha384PssDeterministic, args);
+  const blinding = await blindEncoded(key, tokenInput, rsabssaSha384PssDeterministic, args);
   return {
     // §6.1: the last byte of the key id lets the issuer pick its key without the whole id.
-    tokenRequest: encodeTokenRequest({ tokenType: TOKEN_TYPE_BLIND_RSA, truncatedTokenKeyId: keyId[31] ?? 0, blindedMessage }),
+    tokenRequest: encodeTokenRequest({ tokenType: TOKEN_TYPE_BLIND_RSA, truncatedTokenKeyId: keyId[31] ?? 0, blindedMessage: blinding.blindedMessage }),
+    // §6.3: the response is the blind signature alone, Nk bytes; unblind checks it verifies.
     async finalize(tokenResponse) {
       assertBytes(tokenResponse, 'tokenResponse');
-      // §6.3: the response is the blind signature alone, Nk bytes; finalize checks it verifies.
-      return concatBytes(tokenInput, await finalize(key, tokenInput, tokenResponse, inverse, rsabssaSha384PssDeterministic));
+      return concatBytes(tokenInput, unblind(key, tokenResponse, blinding));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { blind, finalize, rsabssaSha384PssDeterministic, verify } from './blindRsa.ts';
+import { blindEncoded, rsabssaSha384PssDeterministic, unblind, verify } from './blindRsa.ts';
 import { assertBytes, assertObject, assertString, base64urlDecode, base64urlEncode, bytesToHex, concatBytes, digest, randomBytes } from './bytes.ts';
 import { PrivacyPassError } from './errors.ts';
 import { goCompactJson, goJsonString, memberText } from './json.ts';
@@ -171,15 +171,13 @@ export async function beginPersonaIssuance(args: BeginPersonaIssuanceArgs): Prom
   // §4.5 step 2: Persona refuses an expired challenge at redemption, so a token made from one is wasted.
   if (Date.parse(decoded.expiresAt) <= now) badChallenge('challenge: expired');
   const key = parseRsaSpki(tokenKey);
-  await checkKeyId(tokenKey, tokenKeyId);
-  const tokenInput = await personaTokenInput(nonce, decoded.mac, tokenKeyId);
-  const { blindedMessage, inverse } = await blind(key, tokenInput, rsabssaSha384PssDeterministic, args);
+  const [, tokenInput] = await Promise.all([checkKeyId(tokenKey, tokenKeyId), personaTokenInput(nonce, decoded.mac, tokenKeyId)]);
+  const blinding = await blindEncoded(key, tokenInput, rsabssaSha384PssDeterministic, args);
   return {
-    blindedToken: blindedMessage,
+    blindedToken: blinding.blindedMessage,
     async finalize(blindSig) {
       assertBytes(blindSig, 'blindSig');
-      const signature = await finalize(key, tokenInput, blindSig, inverse, rsabssaSha384PssDeterministic);
-      return encodePersonaToken(nonce, signature, tokenKeyId, decoded.json);
+      return encodePersonaToken(nonce, unblind(key, blindSig, blinding), tokenKeyId, decoded.json);
     },
   };
 }

@@ -176,7 +176,9 @@ describe('flows against the emulator', () => {
   it('retries 403 not-yet-available until the inquiry finishes mid-retry, one consumption', async () => {
     const { sessionId, relayToken } = await startSession('age_over_18_germany');
     await browser.redeem(sessionId, await browser.obtainToken(sessionId));
-    await sleep(150);
+    // The explicit event: Persona has refused twice (inquiry not finished), so the handler is retrying.
+    const refusals = () => emulator.control.log().filter((e) => e.path.includes(`${relayToken}/generate-claim`) && e.status === 403).length;
+    await expect.poll(refusals, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     expect((await browser.read(sessionId)).body.status).toBe('redeeming');
     finish(relayToken, 'passed');
     expect((await browser.pollUntilSettled(sessionId)).status).toBe('passed');
