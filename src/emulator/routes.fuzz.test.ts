@@ -1,7 +1,18 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anyMethod, hostileBody, hostileId, hugeBody, expectClientError, rawRequest, wrongTypedValue, type RawAnswer } from '../../test/support/hostileInput.ts';
+import {
+  anyMethod,
+  chunkSize,
+  hostileBody,
+  hostileId,
+  hugeBody,
+  expectClientError,
+  rawChunkedRequest,
+  rawRequest,
+  wrongTypedValue,
+  type RawAnswer,
+} from '../../test/support/hostileInput.ts';
 import { beginIssuance } from '../privacy-pass/index.ts';
 import { startEmulator, type RunningEmulator } from './index.ts';
 
@@ -40,6 +51,23 @@ afterAll(async () => {
 });
 
 describe('emulator under hostile input', () => {
+  it('rejects broken and huge chunked bodies on every route, closing the connection past 64 kB', async () => {
+    const before = await victimView();
+    const path = fc.constantFrom('/api/v1/relays', '/api/v1/relays/challenge', '/api/v1/token-request', `/api/v1/relays/${victim.relayToken}/generate-claim`);
+    // One-byte chunks only for small bodies: 64 K chunk headers per case would only slow the run.
+    const sized = fc.oneof(fc.tuple(hostileBody, chunkSize), fc.tuple(hugeBody, fc.integer({ min: 1024, max: 100_000 })));
+    await fc.assert(
+      fc.asyncProperty(path, sized, async (route, [body, size]) => {
+        const answer = await rawChunkedRequest(emulator.url, 'POST', route, body, size, auth);
+        expectRejected(answer, `chunked POST ${route} in ${String(size)}-byte chunks`);
+        if (body.length > 64 * 1024) expect(answer.headers.connection).toBe('close');
+      }),
+      { numRuns: runs },
+    );
+    // Still serving, on a new connection, and the victim relay untouched.
+    expect(await victimView()).toBe(before);
+  });
+
   it('rejects broken, mistyped and huge bodies on POST /relays and /relays/challenge', async () => {
     const before = await victimView();
     const mistyped = fc.record({ 'claim-type': wrongTypedValue, 'encryption-key-pem': wrongTypedValue }).map((o) => JSON.stringify(o));

@@ -1,7 +1,18 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
-import { anyMethod, hostileBody, hostileId, hugeBody, expectClientError, rawRequest, wrongTypedValue, type RawAnswer } from '../../test/support/hostileInput.ts';
+import {
+  anyMethod,
+  chunkSize,
+  hostileBody,
+  hostileId,
+  hugeBody,
+  expectClientError,
+  rawChunkedRequest,
+  rawRequest,
+  wrongTypedValue,
+  type RawAnswer,
+} from '../../test/support/hostileInput.ts';
 import { BrowserDriver, consumptions, serveHandler, type ServedHandler } from '../../test/support/relayDriver.ts';
 import { createRelayHandler, MemoryStore } from './index.ts';
 import type { RelayStore } from './store.ts';
@@ -76,6 +87,24 @@ afterAll(async () => {
 });
 
 describe('handler under hostile input', () => {
+  it('rejects broken and huge chunked bodies on every body route, closing the connection past 64 kB', async () => {
+    const target = await browser.createSession('age_over_18_germany');
+    const before = await victimsView();
+    const route = fc.constantFrom('/sessions', `/sessions/${target.sessionId}/issue`, `/sessions/${target.sessionId}/redeem`, `/sessions/${'A'.repeat(22)}/redeem`);
+    // One-byte chunks only for small bodies: 64 K chunk headers per case would only slow the run.
+    const sized = fc.oneof(fc.tuple(hostileBody, chunkSize), fc.tuple(hugeBody, fc.integer({ min: 1024, max: 100_000 })));
+    await fc.assert(
+      fc.asyncProperty(route, sized, async (path, [body, size]) => {
+        const answer = await rawChunkedRequest(served.url, 'POST', `${base}${path}`, body, size);
+        expectRejected(answer, `chunked POST ${path} in ${String(size)}-byte chunks`);
+        if (body.length > 64 * 1024) expect(answer.headers.connection).toBe('close');
+      }),
+      { numRuns: runs },
+    );
+    // Still serving, on new connections, with every session as it was.
+    expect(await victimsView()).toBe(before);
+  });
+
   it('rejects broken, mistyped and huge bodies on POST /sessions', async () => {
     const before = await victimsView();
     const notAClaimType = wrongTypedValue.filter((v) => !(typeof v === 'string' && /^[a-z0-9_]+$/.test(v)));

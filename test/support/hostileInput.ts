@@ -226,3 +226,29 @@ function parseResponse(data: Buffer): { answer: RawAnswer; length: number } | un
   if (data.length < at + length) return undefined;
   return { answer: { status, headers, text: data.subarray(at, at + length).toString() }, length: at + length };
 }
+
+/**
+ * Sends `body` with `Transfer-Encoding: chunked` in chunks of `chunkSize` bytes on a fresh raw
+ * connection and reads the answer; `connection` says whether the server kept the connection.
+ */
+export async function rawChunkedRequest(
+  base: string,
+  method: string,
+  path: string,
+  body: string,
+  chunkSize: number,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
+  const connection = await RawConnection.open(base);
+  try {
+    await connection.write(requestHead(method, path, { 'content-type': 'application/json', ...headers, 'transfer-encoding': 'chunked' }));
+    // A server that answered early (413) may have closed before the last chunk: the answer still counts.
+    await connection.write(chunked(body, chunkSize)).catch(() => undefined);
+    return await connection.response();
+  } finally {
+    connection.destroy();
+  }
+}
+
+/** Chunk sizes from one byte (a chunk header per byte) to larger than the 64 kB limit. */
+export const chunkSize: fc.Arbitrary<number> = fc.oneof(fc.constantFrom(1, 7, 1024, 16 * 1024, 64 * 1024 + 1), fc.integer({ min: 1, max: 100_000 }));
