@@ -17,6 +17,9 @@ import { BrowserDriver, consumptions, serveHandler, type ServedHandler } from '.
 import { createRelayHandler, MemoryStore } from './index.ts';
 import type { RelayStore } from './store.ts';
 
+/** The wire profile both sides speak in this suite. */
+const protocol = 'rfc9578' as const;
+
 const apiKey = 'sk_test_handler_fuzz_key';
 const base = '/api/relay';
 const runs = Number(process.env.FUZZ_RUNS ?? 100);
@@ -61,10 +64,10 @@ function expectRejected(answer: RawAnswer, what: string): void {
 const post = (path: string, body?: string): Promise<RawAnswer> => rawRequest(served.url, 'POST', `${base}${path}`, body);
 
 beforeAll(async () => {
-  emulator = await startEmulator({ apiKey, control: true, rateLimit: 1_000_000_000 });
-  otherEmulator = await startEmulator({ apiKey, control: true, rateLimit: 1_000_000_000 });
+  emulator = await startEmulator({ protocol, apiKey, control: true, rateLimit: 1_000_000_000 });
+  otherEmulator = await startEmulator({ protocol, apiKey, control: true, rateLimit: 1_000_000_000 });
   store = new MemoryStore();
-  served = await serveHandler(createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store }));
+  served = await serveHandler(createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store }));
   browser = new BrowserDriver(`${served.url}${base}`);
   const done = await browser.createSession('age_over_18_germany');
   finished = { sessionId: done.sessionId, token: await browser.obtainToken(done.sessionId) };
@@ -184,7 +187,7 @@ describe('handler under hostile input', () => {
   });
 
   it('never passes a session on a forged, truncated, foreign or replayed token, and spends nothing', async () => {
-    const foreign = await serveHandler(createRelayHandler({ apiKey, personaBaseUrl: otherEmulator.url }));
+    const foreign = await serveHandler(createRelayHandler({ protocol, apiKey, personaBaseUrl: otherEmulator.url }));
     const foreignBrowser = new BrowserDriver(`${foreign.url}${base}`);
     const foreignSession = await foreignBrowser.createSession('age_over_18_germany');
     const otherKeyToken = await foreignBrowser.obtainToken(foreignSession.sessionId);

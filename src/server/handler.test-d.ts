@@ -13,10 +13,11 @@ describe('relay-claim-kit/server types', () => {
     expectTypeOf(toNodeListener(handler)).toBeFunction();
   });
 
-  it('needs only the API key and the Persona URL', () => {
-    expectTypeOf<{ apiKey: string; personaBaseUrl: string }>().toExtend<RelayHandlerOptions>();
-    expectTypeOf<{ apiKey: string }>().not.toExtend<RelayHandlerOptions>();
+  it('needs only the API key; the Persona URL and the wire profile have defaults', () => {
+    expectTypeOf<{ apiKey: string }>().toExtend<RelayHandlerOptions>();
+    expectTypeOf<{ apiKey: string; personaBaseUrl: string; protocol: 'rfc9578' }>().toExtend<RelayHandlerOptions>();
     expectTypeOf<{ personaBaseUrl: string }>().not.toExtend<RelayHandlerOptions>();
+    expectTypeOf<NonNullable<RelayHandlerOptions['protocol']>>().toEqualTypeOf<'persona' | 'rfc9578'>();
   });
 
   it('takes claim types as a list or a test, and onClaim gets the view and the claim', () => {
@@ -26,10 +27,11 @@ describe('relay-claim-kit/server types', () => {
     expectTypeOf<'camel' | 'kebab' | 'snake'>().toEqualTypeOf<NonNullable<RelayHandlerOptions['keyInflection']>>();
   });
 
-  it('never exposes the relay token or secret in what the app reads', () => {
+  it('never exposes the relay token or secret in what the app reads, and keeps the claim\'s Request-Id', () => {
+    expectTypeOf<RelaySessionView['requestId']>().toEqualTypeOf<string | undefined>();
     expectTypeOf<RelaySessionView>().not.toHaveProperty('relaySecret');
     expectTypeOf<RelaySessionView>().not.toHaveProperty('relayToken');
-    expectTypeOf<RelaySessionView['status']>().toEqualTypeOf<'inquiry' | 'redeeming' | 'needs-token' | 'passed' | 'failed' | 'expired' | 'error'>();
+    expectTypeOf<RelaySessionView['status']>().toEqualTypeOf<'inquiry' | 'redeeming' | 'needs-token' | 'passed' | 'failed' | 'canceled' | 'expired' | 'error'>();
   });
 
   it('MemoryStore is a RelayStore', () => {

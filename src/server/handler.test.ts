@@ -5,6 +5,9 @@ import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { BrowserDriver, consumptions, serveHandler, sleep, type ServedHandler } from '../../test/support/relayDriver.ts';
 import { createRelayHandler, MemoryStore, type RelayHandler, type RelaySessionView } from './index.ts';
 
+/** The wire profile both sides speak in this suite. */
+const protocol = 'rfc9578' as const;
+
 const apiKey = 'sk_test_handler_suite_key';
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
@@ -47,19 +50,33 @@ function urlOf(input: string | URL | Request): string {
   return typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
 }
 
+/** Every request a handler sent upstream (the emulator's log redacts Authorization, so the tests look here). */
+const outgoing: { url: string; headers: Headers }[] = [];
+const tappedFetch: typeof fetch = (input, init) => {
+  outgoing.push({ url: urlOf(input), headers: new Headers(init?.headers) });
+  return fetch(input, init);
+};
+
+/** The Authorization of the last generate-claim sent for `relayToken`. */
+function lastRedeemAuthorization(relayToken: string): string | null | undefined {
+  return outgoing.filter((call) => call.url.endsWith(`/relays/${relayToken}/generate-claim`)).at(-1)?.headers.get('authorization');
+}
+
 async function startSession(claimType: string) {
   const { sessionId } = await browser.createSession(claimType);
   return { sessionId, relayToken: await relayTokenOf(sessionId) };
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator({ apiKey, control: true });
+  emulator = await startEmulator({ protocol, apiKey, control: true });
   store = new MemoryStore();
   handler = createRelayHandler({
+    protocol,
     apiKey,
     personaBaseUrl: emulator.url,
     encryptionKey: privatePem,
     store,
+    fetch: tappedFetch,
     retry: { baseDelayMs: 10, maxDelayMs: 50, deadlineMs: 5_000 },
     logger: { warn: (message, meta) => logLines.push(message + JSON.stringify(meta ?? {})) },
     onClaim: (session, claim) => { claims.push([session, claim]); },
@@ -151,9 +168,9 @@ describe('flows against the emulator', () => {
     const fresh = await browser.obtainToken(second.sessionId);
     await browser.redeem(second.sessionId, fresh);
     expect((await browser.pollUntilSettled(second.sessionId)).status).toBe('passed');
-    const authFirst = emulator.control.log().filter((e) => e.path.includes(first.relayToken) && e.path.endsWith('/generate-claim')).at(-1)?.headers.authorization;
-    const authSecond = emulator.control.log().filter((e) => e.path.includes(second.relayToken) && e.path.endsWith('/generate-claim')).at(-1)?.headers.authorization;
-    expect(authFirst).toBeDefined();
+    const authFirst = lastRedeemAuthorization(first.relayToken);
+    const authSecond = lastRedeemAuthorization(second.relayToken);
+    expect(authFirst).toMatch(/^PrivateToken token=/);
     // The refunded token, not the fresh one, was spent; the fresh one went into the pool.
     expect(authSecond).toBe(authFirst);
     expect(authSecond).not.toContain(fresh);
@@ -208,14 +225,33 @@ describe('flows against the emulator', () => {
     expect(consumptions(emulator.control.log(), relayToken)).toBe(0);
   });
 
-  it('gives up with error when the deadline passes', async () => {
-    const { sessionId } = await startSession('age_over_18_germany');
-    const short = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store, retry: { baseDelayMs: 5, maxDelayMs: 20, deadlineMs: 300 } });
+  it('a claim still "not yet available" at the deadline returns the session to inquiry and keeps its token; 503s until the deadline end in error', async () => {
+    const short = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store, encryptionKey: privatePem, fetch: tappedFetch, retry: { baseDelayMs: 20, maxDelayMs: 100, deadlineMs: 1_000 } });
     const shortServed = await serveHandler(short);
     try {
       const shortBrowser = new RecordingDriver(`${shortServed.url}/api/relay`, new Set());
-      await shortBrowser.redeem(sessionId, await shortBrowser.obtainToken(sessionId));
-      expect((await shortBrowser.pollUntilSettled(sessionId)).status).toBe('error');
+      const waiting = await startSession('age_over_18_australia');
+      const token = await shortBrowser.obtainToken(waiting.sessionId);
+      await shortBrowser.redeem(waiting.sessionId, token);
+      await short.idle();
+      expect((await shortBrowser.read(waiting.sessionId)).body).toEqual(expect.objectContaining({ status: 'inquiry' }));
+      expect((await short.getSession(waiting.sessionId))?.error).toBeUndefined();
+      // The unspent token was kept: the next redeem of this claim type spends it, not the fresh one.
+      finish(waiting.relayToken, 'passed');
+      const fresh = await shortBrowser.obtainToken(waiting.sessionId);
+      await shortBrowser.redeem(waiting.sessionId, fresh);
+      expect((await shortBrowser.pollUntilSettled(waiting.sessionId)).status).toBe('passed');
+      expect(lastRedeemAuthorization(waiting.relayToken)).toBe(`PrivateToken token=${token}`);
+
+      const failing = await startSession('age_over_18_australia');
+      finish(failing.relayToken, 'passed');
+      const failingToken = await shortBrowser.obtainToken(failing.sessionId);
+      emulator.control.setFaults({ errorRate: 1, status: 503 });
+      await shortBrowser.redeem(failing.sessionId, failingToken);
+      const state = await shortBrowser.pollUntilSettled(failing.sessionId);
+      emulator.control.setFaults({});
+      expect(state.status).toBe('error');
+      expect(state.error?.status).toBe(504);
     } finally {
       await shortServed.close();
       await short.close();
@@ -225,7 +261,7 @@ describe('flows against the emulator', () => {
   it('expires with the session access token', async () => {
     let clock = Date.now();
     const clocked = new MemoryStore({ now: () => clock });
-    const aged = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store: clocked, now: () => clock });
+    const aged = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store: clocked, now: () => clock });
     const agedServed = await serveHandler(aged);
     try {
       const agedBrowser = new RecordingDriver(`${agedServed.url}/api/relay`, new Set());
@@ -279,7 +315,7 @@ describe('more of the contract', () => {
 
   it('holds the redeem answer until the claim is in (up to redeemWaitMs), or answers redeeming at once', async () => {
     for (const [redeemWaitMs, expected] of [[10_000, 'passed'], [0, 'redeeming']] as const) {
-      const own = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store, redeemWaitMs });
+      const own = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store, redeemWaitMs });
       const ownServed = await serveHandler(own);
       try {
         const ownBrowser = new RecordingDriver(`${ownServed.url}/api/relay`, new Set());
@@ -309,7 +345,7 @@ describe('more of the contract', () => {
 
   it('sends Persona-Version on every Persona call, and a version Persona rejects surfaces as 400 with its Request-Id', async () => {
     for (const [personaVersion, expected] of [['2023-01-05', 201], ['1999-01-01', 400]] as const) {
-      const versioned = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, personaVersion });
+      const versioned = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, personaVersion });
       const versionedServed = await serveHandler(versioned);
       try {
         const answer = await new RecordingDriver(`${versionedServed.url}/api/relay`, new Set()).call<{ errors?: { requestId?: string }[] }>('POST', '/sessions', { claimType: 'age_over_18_germany' });
@@ -325,7 +361,7 @@ describe('more of the contract', () => {
   });
 
   it('refuses claim types outside allowedClaimTypes without calling Persona', async () => {
-    const strict = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, allowedClaimTypes: ['age_over_18_germany'] });
+    const strict = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, allowedClaimTypes: ['age_over_18_germany'] });
     const strictServed = await serveHandler(strict);
     try {
       const strictBrowser = new RecordingDriver(`${strictServed.url}/api/relay`, new Set());
@@ -356,7 +392,7 @@ describe('more of the contract', () => {
   });
 
   it('when Persona is slower than the request timeout, the replay gets longer and the claim still arrives, spent once', async () => {
-    const slow = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store, requestTimeoutMs: 300, retry: { baseDelayMs: 10, maxDelayMs: 50, deadlineMs: 5_000 }, logger: { warn: (m, meta) => logLines.push(m + JSON.stringify(meta ?? {})) } });
+    const slow = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store, requestTimeoutMs: 300, retry: { baseDelayMs: 10, maxDelayMs: 50, deadlineMs: 5_000 }, logger: { warn: (m, meta) => logLines.push(m + JSON.stringify(meta ?? {})) } });
     const slowServed = await serveHandler(slow);
     try {
       const slowBrowser = new RecordingDriver(`${slowServed.url}/api/relay`, new Set());
@@ -379,7 +415,7 @@ describe('more of the contract', () => {
   it('a redeem after the session expired answers expired and spends nothing', async () => {
     let clock = Date.now();
     const clocked = new MemoryStore({ now: () => clock });
-    const aged = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store: clocked, now: () => clock });
+    const aged = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store: clocked, now: () => clock });
     const agedServed = await serveHandler(aged);
     try {
       const agedBrowser = new RecordingDriver(`${agedServed.url}/api/relay`, new Set());
@@ -411,7 +447,7 @@ describe('payloads and inflections', () => {
       return response;
     };
     const ownStore = new MemoryStore();
-    const own = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, fetch: recordingFetch, store: ownStore, ...options });
+    const own = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, fetch: recordingFetch, store: ownStore, ...options });
     const ownServed = await serveHandler(own);
     const driver = new RecordingDriver(`${ownServed.url}/api/relay`, new Set());
     return {
@@ -476,7 +512,7 @@ describe('several instances, one store', () => {
   it('onClaim fires once when two instances race to redeem the same session', async () => {
     const shared = new MemoryStore();
     const fired: string[] = [];
-    const make = () => createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store: shared, onClaim: (s) => { fired.push(s.sessionId); } });
+    const make = () => createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store: shared, onClaim: (s) => { fired.push(s.sessionId); } });
     const [one, two] = [make(), make()];
     const [servedOne, servedTwo] = await Promise.all([serveHandler(one), serveHandler(two)]);
     try {
@@ -511,8 +547,8 @@ describe('several instances, one store', () => {
       reachedPersona();
       return new Promise<Response>(() => undefined);
     };
-    const doomed = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store: shared, fetch: doomedFetch, requestTimeoutMs: 60_000 });
-    const survivor = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store: shared, logger: { warn: (m, meta) => logLines.push(m + JSON.stringify(meta ?? {})) } });
+    const doomed = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store: shared, fetch: doomedFetch, requestTimeoutMs: 60_000 });
+    const survivor = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store: shared, logger: { warn: (m, meta) => logLines.push(m + JSON.stringify(meta ?? {})) } });
     const [doomedServed, survivorServed] = await Promise.all([serveHandler(doomed), serveHandler(survivor)]);
     try {
       const before = new RecordingDriver(`${doomedServed.url}/api/relay`, new Set());

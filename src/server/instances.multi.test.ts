@@ -6,6 +6,9 @@ import { BrowserDriver, consumptions, serveHandler, sleep, type ServedHandler } 
 import { createRelayHandler } from './index.ts';
 import { RedisStore } from './redisStore.ts';
 
+/** The wire profile both sides speak in this suite. */
+const protocol = 'rfc9578' as const;
+
 const apiKey = 'sk_test_multi_instances';
 const claimType = 'age_over_18_germany';
 let redis: RedisServerHandle;
@@ -21,7 +24,7 @@ function instance(prefix: string): RedisStore {
 }
 
 async function startInstance(store: RedisStore): Promise<ServedHandler> {
-  return serveHandler(createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store }));
+  return serveHandler(createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store }));
 }
 
 const driver = (served: ServedHandler): BrowserDriver => new BrowserDriver(`${served.url}/api/relay`);
@@ -34,7 +37,7 @@ async function relayTokenOf(store: RedisStore, sessionId: string): Promise<strin
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  emulator = await startEmulator({ apiKey, control: true, rateLimit: 1_000_000 });
+  emulator = await startEmulator({ protocol, apiKey, control: true, rateLimit: 1_000_000 });
   a = await startInstance(instance('multi:'));
   b = await startInstance(instance('multi:'));
 });

@@ -6,6 +6,9 @@ import { BrowserDriver, consumptions, serveHandler, sleep, type ServedHandler } 
 import { createRelayHandler } from './index.ts';
 import { RedisStore } from './redisStore.ts';
 
+/** The wire profile both sides speak in this suite. */
+const protocol = 'rfc9578' as const;
+
 const apiKey = 'sk_test_fault_matrix';
 const claimType = 'age_over_18_germany';
 
@@ -52,6 +55,7 @@ const lossyFetch: typeof fetch = async (input, init) => {
 async function startInstance(): Promise<ServedHandler> {
   return serveHandler(
     createRelayHandler({
+      protocol,
       apiKey,
       personaBaseUrl: emulator.url,
       store,
@@ -112,7 +116,7 @@ async function cell(
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  emulator = await startEmulator({ apiKey, control: true, rateLimit: 1_000_000, random: seeded(42) });
+  emulator = await startEmulator({ protocol, apiKey, control: true, rateLimit: 1_000_000, random: seeded(42) });
   store = new RedisStore({ url: redis.url, prefix: 'matrix:' });
   served = await startInstance();
 });

@@ -1,10 +1,17 @@
+import { createHash } from 'node:crypto';
+import { base64urlDecode, base64urlEncode } from '../privacy-pass/index.ts';
 import { HttpError } from './http.ts';
+
+/** Which wire Persona speaks: its published protocol (PROTOCOL.md) or the RFC 9577/9578 formats. */
+export type RelayProtocol = 'persona' | 'rfc9578';
 
 /** How the handler reaches Persona (or the emulator). */
 export interface PersonaConfig {
+  protocol: RelayProtocol;
   apiKey: string;
-  /** E.g. `https://withpersona.com` or the emulator's URL; routes go under `/api/v1`. */
+  /** E.g. `https://api.withpersona.com` or the emulator's URL, without a trailing slash. */
   baseUrl: string;
+  /** rfc9578 only: where TokenRequests go. */
   issuerUrl: string;
   personaVersion?: string;
   keyInflection?: 'camel' | 'kebab' | 'snake';
@@ -20,7 +27,7 @@ export interface PersonaAnswer {
   fields: Record<string, unknown>;
   headers: Headers;
   requestId?: string;
-  /** Persona's first `errors[]` entry, when it sent one. */
+  /** Persona's first `errors[]` entry; `detail` is read from `detail` (Relay pages) or `details` (general API, Go SDK). */
   error?: { title?: string; detail?: string };
 }
 
@@ -31,7 +38,7 @@ function flatten(body: unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(body).map(([key, value]) => [flatKey(key), value]));
 }
 
-/** A network failure or timeout on the way to Persona; never carries the request (it has the secret). */
+/** A network failure, timeout or redirect on the way to Persona; never carries the request (it has the secret). */
 export class PersonaUnreachableError extends Error {
   override name = 'PersonaUnreachableError';
   constructor(readonly timedOut: boolean) {
@@ -39,32 +46,46 @@ export class PersonaUnreachableError extends Error {
   }
 }
 
-/** Calls one Persona route. Network failures become `PersonaUnreachableError`; HTTP errors are answers. */
-export async function callPersona(
-  config: PersonaConfig,
-  path: string,
-  init: { method: 'POST'; json?: unknown; headers?: Record<string, string>; signal?: AbortSignal },
-): Promise<PersonaAnswer> {
-  const timeout = AbortSignal.timeout(config.timeoutMs);
-  const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-  let response: Response;
+/** PROTOCOL.md §1: the relay routes moved under `/api/privacy/v1`, issuance stayed under `/api/v1`. */
+function relayRoot(config: PersonaConfig): string {
+  return `${config.baseUrl}${config.protocol === 'persona' ? '/api/privacy/v1' : '/api/v1'}/relays`;
+}
+
+/**
+ * The one place a request leaves for Persona. `redirect: 'error'`: a redirect, above all a cross-origin
+ * one, would carry `Persona-Relay-Secret` or the API key to a host nobody chose.
+ */
+async function send(config: PersonaConfig, url: string, init: { body: string | Uint8Array; headers: Record<string, string>; timeoutMs?: number }): Promise<Response> {
+  const timeout = AbortSignal.timeout(init.timeoutMs ?? config.timeoutMs);
   try {
-    response = await config.fetch(`${config.baseUrl.replace(/\/+$/, '')}/api/v1${path}`, {
-      method: init.method,
-      signal,
+    return await config.fetch(url, {
+      method: 'POST',
+      redirect: 'error',
+      signal: timeout,
       headers: {
-        authorization: `Bearer ${config.apiKey}`,
-        accept: 'application/json',
-        'content-type': 'application/json',
         ...(config.personaVersion ? { 'persona-version': config.personaVersion } : {}),
         ...(config.keyInflection ? { 'key-inflection': config.keyInflection } : {}),
         ...init.headers,
       },
-      body: JSON.stringify(init.json ?? {}),
+      body: init.body as string | Uint8Array<ArrayBuffer>,
     });
   } catch {
     throw new PersonaUnreachableError(timeout.aborted);
   }
+}
+
+/** A JSON call; `bearer`: whether this route takes the API key (PROTOCOL.md §2.0: only issuance does, in persona). */
+async function callJson(config: PersonaConfig, url: string, body: unknown, options: { bearer: boolean; headers?: Record<string, string>; timeoutMs?: number }): Promise<PersonaAnswer> {
+  const response = await send(config, url, {
+    body: JSON.stringify(body),
+    headers: {
+      accept: 'application/json',
+      'content-type': 'application/json',
+      ...(options.bearer ? { authorization: `Bearer ${config.apiKey}` } : {}),
+      ...options.headers,
+    },
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
   return readAnswer(response);
 }
 
@@ -78,45 +99,91 @@ async function readAnswer(response: Response): Promise<PersonaAnswer> {
   }
   const fields = flatten(body);
   const errors = fields.errors;
-  const first = Array.isArray(errors) && typeof errors[0] === 'object' && errors[0] !== null ? (errors[0] as Record<string, unknown>) : undefined;
+  const first = Array.isArray(errors) && typeof errors[0] === 'object' && errors[0] !== null ? flatten(errors[0]) : undefined;
+  const detail = first?.detail ?? first?.details;
   const error = first
-    ? { title: typeof first.title === 'string' ? first.title : undefined, detail: typeof first.detail === 'string' ? first.detail : undefined }
+    ? { title: typeof first.title === 'string' ? first.title : undefined, detail: typeof detail === 'string' ? detail : undefined }
     : undefined;
   return { status: response.status, fields, headers: response.headers, requestId, ...(error ? { error } : {}) };
 }
 
-/** Posts a TokenRequest to the issuer (RFC 9578 §6.2) and returns the TokenResponse bytes. */
-export async function issueToken(config: PersonaConfig, tokenRequest: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
-  const timeout = AbortSignal.timeout(config.timeoutMs);
-  let response: Response;
-  try {
-    response = await config.fetch(config.issuerUrl, {
-      method: 'POST',
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      headers: {
-        authorization: `Bearer ${config.apiKey}`,
-        accept: 'application/private-token-response',
-        'content-type': 'application/private-token-request',
-      },
-      body: tokenRequest as Uint8Array<ArrayBuffer>,
-    });
-  } catch {
-    throw new PersonaUnreachableError(timeout.aborted);
-  }
-  if (!response.ok) {
-    const answer = await readAnswer(response);
-    throw upstreamError(answer, 'The issuer refused the token request');
-  }
-  return new Uint8Array(await response.arrayBuffer());
+/** `POST …/relays`: persona sends the Go SDK's camelCase body and no API key (PROTOCOL.md §2.1). */
+export function createRelay(config: PersonaConfig, claimType: string, encryptionKeyPem: string | null): Promise<PersonaAnswer> {
+  const persona = config.protocol === 'persona';
+  const body = persona ? { claimType, encryptionKeyPem } : { 'claim-type': claimType, 'encryption-key-pem': encryptionKeyPem };
+  return callJson(config, relayRoot(config), body, { bearer: !persona });
 }
 
-/** An upstream answer as the HttpError the browser gets: bad input stays 4xx, Persona trouble is 502/503. */
+/** `POST …/relays/challenge` for a claim type; no API key in persona (§2.2). */
+export function requestChallenge(config: PersonaConfig, claimType: string): Promise<PersonaAnswer> {
+  const persona = config.protocol === 'persona';
+  return callJson(config, `${relayRoot(config)}/challenge`, persona ? { claimType } : { 'claim-type': claimType }, { bearer: !persona });
+}
+
+/** `POST …/relays/{relay-token}/generate-claim` (§2.4): the token pays, the secret proves ownership, the key makes retries replays. */
+export function generateClaim(
+  config: PersonaConfig,
+  args: { relayToken: string; relaySecret: string; token: string; idempotencyKey: string; timeoutMs: number },
+): Promise<PersonaAnswer> {
+  return callJson(config, `${relayRoot(config)}/${encodeURIComponent(args.relayToken)}/generate-claim`, {}, {
+    // Redemption is anonymous in persona; the rfc9578 profile authenticates every call.
+    bearer: config.protocol !== 'persona',
+    timeoutMs: args.timeoutMs,
+    headers: { authorization: `PrivateToken token=${args.token}`, 'persona-relay-secret': args.relaySecret, 'idempotency-key': args.idempotencyKey },
+  });
+}
+
+/** What the issue route hands on: rfc9578's TokenRequest, or persona's blinded token and the key id it was blinded for. */
+export type IssuanceInput = { tokenRequest: Uint8Array; keyId?: string };
+
+/**
+ * Gets a blind signature. persona: `POST /api/v1/privacy-passes {blindedToken, keyId}` → `blind-sig`
+ * (§2.3), with the API key and an Idempotency-Key, and nothing that names the relay: Persona must not be
+ * able to link the pass it signs to the relay it later reads. rfc9578: TokenRequest → TokenResponse.
+ * Throws `HttpError` for a refusal (logged by the caller) and `PersonaUnreachableError`.
+ */
+export async function issueToken(config: PersonaConfig, input: IssuanceInput): Promise<{ signature: Uint8Array } | { refused: PersonaAnswer }> {
+  if (config.protocol === 'rfc9578') {
+    const response = await send(config, config.issuerUrl, {
+      body: input.tokenRequest,
+      headers: { authorization: `Bearer ${config.apiKey}`, accept: 'application/private-token-response', 'content-type': 'application/private-token-request' },
+    });
+    if (!response.ok) return { refused: await readAnswer(response) };
+    return { signature: new Uint8Array(await response.arrayBuffer()) };
+  }
+  const blindedToken = base64urlEncode(input.tokenRequest);
+  // Signing the same blinded message twice is harmless, so the key is its digest: stable across retries, naming nothing.
+  const idempotencyKey = createHash('sha256').update(blindedToken).digest('hex').slice(0, 40);
+  const answer = await callJson(config, `${config.baseUrl}/api/v1/privacy-passes`, { blindedToken, keyId: input.keyId }, {
+    bearer: true,
+    headers: { 'idempotency-key': idempotencyKey },
+  });
+  if (answer.status !== 200 && answer.status !== 201) return { refused: answer };
+  const blindSig = answer.fields.blindsig;
+  if (typeof blindSig !== 'string' || !/^[A-Za-z0-9_-]+={0,2}$/.test(blindSig)) {
+    return { refused: { ...answer, status: 502 } };
+  }
+  return { signature: base64urlDecode(blindSig) };
+}
+
+/** Persona's own words about a failure, for the server log only: secrets redacted, length capped. */
+export function upstreamDetail(answer: PersonaAnswer, secrets: readonly string[]): string | undefined {
+  const text = [answer.error?.title, answer.error?.detail].filter(Boolean).join(': ');
+  if (text === '') return undefined;
+  let redacted = text;
+  for (const secret of secrets) if (secret.length >= 6) redacted = redacted.split(secret).join('[redacted]');
+  return redacted.slice(0, 300);
+}
+
+/**
+ * An upstream answer as the HttpError the browser gets: fixed texts and the Request-Id, never Persona's
+ * detail (it can name internals; the server log has it). Bad input stays 4xx, Persona trouble is 502/503.
+ */
 export function upstreamError(answer: PersonaAnswer, title: string): HttpError {
-  const detail = answer.error?.detail ?? answer.error?.title;
-  if (answer.status === 400 || answer.status === 422) return new HttpError(400, title, detail, answer.requestId);
+  if (answer.status === 400 || answer.status === 422) return new HttpError(400, title, 'Persona refused the request', answer.requestId);
   if (answer.status === 429) {
     const retryAfter = answer.headers.get('retry-after');
     return new HttpError(503, title, 'Persona is rate limiting this app; try again shortly', answer.requestId, retryAfter ? { 'retry-after': retryAfter } : {});
   }
-  return new HttpError(502, title, detail ?? `Persona answered ${answer.status}`, answer.requestId);
+  return new HttpError(502, title, `Persona answered ${String(answer.status)}`, answer.requestId);
 }

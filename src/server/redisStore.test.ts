@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RelayError } from '../core/errors.ts';
 import { startRedisServer, type RedisServerHandle } from '../../test/support/redisServer.ts';
 import { RedisStore, storeUnavailableCode } from './redisStore.ts';
+import { StoreUnavailableError } from './store.ts';
 import { runStoreSuite, sampleRecord } from '../../test/support/storeSuite.ts';
 
 let redis: RedisServerHandle;
@@ -86,6 +87,7 @@ describe('RedisStore', () => {
     const error: unknown = await store.get(record.id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RelayError);
     expect((error as RelayError).status).toBe(503);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as RelayError).code).toBe(storeUnavailableCode);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(JSON.stringify({ m: (error as Error).message, d: (error as RelayError).detail })).not.toMatch(/hunter2|127\.0\.0\.1/);

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RelayError } from '../core/errors.ts';
-import type { RelayStore, SessionRecord } from './store.ts';
+import { StoreUnavailableError, storeUnavailableCode, type RelayStore, type SessionRecord } from './store.ts';
 
 /**
  * The one thing RedisStore needs from a client: node-redis v5's `sendCommand` fits, and so does any
@@ -18,8 +17,8 @@ export type RedisStoreOptions = {
   commandTimeoutMs?: number;
 } & ({ client: RedisCommandClient; url?: never } | { url: string; client?: never });
 
-/** Code of the `RelayError` (status 503) every RedisStore method throws when Redis cannot answer. */
-export const storeUnavailableCode = 'store-unavailable';
+/** Code of the `StoreUnavailableError` every RedisStore method throws when Redis cannot answer. */
+export { storeUnavailableCode };
 
 // Compare-and-set on the version inside the stored JSON, so two instances can never both win.
 const compareAndSetScript = `
@@ -209,10 +208,10 @@ function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
-function unavailable(cause: unknown): RelayError {
-  if (cause instanceof RelayError) return cause;
-  // The detail stays generic: a Redis error can quote the URL, and its password, back.
-  return new RelayError({ status: 503, title: 'Session store unavailable', code: storeUnavailableCode, cause });
+function unavailable(cause: unknown): StoreUnavailableError {
+  if (cause instanceof StoreUnavailableError) return cause;
+  // No detail: a Redis error can quote the URL, and its password, back.
+  return new StoreUnavailableError(undefined, cause);
 }
 
 function parseRecord(raw: string): SessionRecord {
@@ -220,10 +219,10 @@ function parseRecord(raw: string): SessionRecord {
   try {
     value = JSON.parse(raw);
   } catch (error) {
-    throw new RelayError({ status: 503, title: 'Session store unavailable', detail: 'unreadable session record', code: storeUnavailableCode, cause: error });
+    throw new StoreUnavailableError('unreadable session record', error);
   }
   if (!isRecordShape(value)) {
-    throw new RelayError({ status: 503, title: 'Session store unavailable', detail: 'unreadable session record', code: storeUnavailableCode });
+    throw new StoreUnavailableError('unreadable session record');
   }
   return value;
 }

@@ -35,3 +35,32 @@ function hintedDelay(headers: Headers | undefined): number | undefined {
   if (remaining === '0' && Number.isFinite(reset) && reset >= 0) return reset * 1000;
   return undefined;
 }
+
+/** One attempt's outcome: `settled` ends the loop; otherwise `last` is what the caller gets if time runs out. */
+export type Attempt<T> = { settled: true; value: T } | { settled: false; last: T; headers?: Headers };
+
+/** How `retrying` paces itself. */
+export interface RetryingOptions {
+  policy: RetryPolicy;
+  /** Give up once this much time has passed since `started`; default `policy.deadlineMs`. */
+  deadlineMs?: number;
+  now: () => number;
+  /** When the whole job began (a redeem spans several tokens); default: now. */
+  started?: number;
+}
+
+/**
+ * Runs `attempt` until it settles or the next wait would pass the deadline, then returns the last
+ * outcome. The one retry loop of the handler: the caller decides what is transient, this decides when.
+ */
+export async function retrying<T>(options: RetryingOptions, attempt: (index: number) => Promise<Attempt<T>>): Promise<T> {
+  const started = options.started ?? options.now();
+  const deadlineMs = options.deadlineMs ?? options.policy.deadlineMs;
+  for (let index = 0; ; index += 1) {
+    const outcome = await attempt(index);
+    if (outcome.settled) return outcome.value;
+    const delay = retryDelay(options.policy, index, outcome.headers);
+    if (options.now() + delay - started > deadlineMs) return outcome.last;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}

@@ -1,4 +1,19 @@
-import type { RelayClaim, RelaySessionStatus } from '../core/types.ts';
+import { RelayError } from '../wire/errors.ts';
+import type { RelayClaim, RelaySessionStatus } from '../wire/types.ts';
+
+/** Code carried by every `StoreUnavailableError`. */
+export const storeUnavailableCode = 'store-unavailable';
+
+/**
+ * A store could not answer (Redis down, slow, or holding a record it cannot read). The handler answers
+ * 503 + Retry-After for it. The message stays generic: a Redis error can quote the URL and its password.
+ */
+export class StoreUnavailableError extends RelayError {
+  override name = 'StoreUnavailableError';
+  constructor(detail?: string, cause?: unknown) {
+    super({ status: 503, title: 'Session store unavailable', ...(detail ? { detail } : {}), code: storeUnavailableCode, cause });
+  }
+}
 
 /** Everything the app's server keeps about one session. Holds the relay secret: never serialise it to a client. */
 export interface SessionRecord {
@@ -18,13 +33,18 @@ export interface SessionRecord {
   issued: number;
   /** Bumped on every write; `compareAndSet` uses it so concurrent instances never both win. */
   version: number;
+  /** persona profile: the `token-key-id` of the last challenge, which issuance must name. */
+  tokenKeyId?: string;
+  /** Persona's Request-Id of the generate-claim call that gave `claim`. */
+  claimRequestId?: string;
   /** Set once `onClaim` has fired, so it fires once across instances. */
   notified?: boolean;
 }
 
 /**
- * Where sessions, redeem locks and refunded tokens live. Small enough for Redis: every method is one
- * atomic operation there, so several app instances can share one store.
+ * Where sessions, redeem locks and unspent tokens live. Small enough for Redis: every method is one
+ * atomic operation there, so several app instances can share one store. A method that cannot reach
+ * its backend throws `StoreUnavailableError` (the handler answers 503 + Retry-After).
  */
 export interface RelayStore {
   /** The record, or undefined when unknown or expired. */
@@ -37,7 +57,7 @@ export interface RelayStore {
   acquire(key: string, ttlMs: number): Promise<boolean>;
   /** Releases a lock taken with `acquire`. */
   release(key: string): Promise<void>;
-  /** Keeps a refunded token for the next session of `claimType`. */
+  /** Keeps an unspent token (refunded, or left by an error) for the next session of `claimType`. */
   pushRefund(claimType: string, token: string, ttlMs: number): Promise<void>;
   /** Hands out one refunded token of `claimType`, each to one caller only. */
   popRefund(claimType: string): Promise<string | undefined>;

@@ -1,0 +1,110 @@
+import type { RelaySessionState } from '../wire/types.ts';
+import { base64urlDecode, base64urlEncode } from '../privacy-pass/index.ts';
+import type { HandlerContext } from './context.ts';
+import { HttpError, errorResponse, json, readJsonObject } from './http.ts';
+import { PersonaUnreachableError } from './persona.ts';
+import type { Redeemer } from './redeem.ts';
+import { readRedeemToken } from './redeemToken.ts';
+import { finalStatuses, type Sessions } from './sessions.ts';
+import { StoreUnavailableError } from './store.ts';
+
+const bodyLimit = 64 * 1024;
+const base64urlPattern = /^[A-Za-z0-9_-]+={0,2}$/;
+
+function readBase64url(body: Record<string, unknown>, field: string, minBytes: number, maxBytes: number): Uint8Array {
+  const value = body[field];
+  if (typeof value !== 'string' || !base64urlPattern.test(value) || value.length > Math.ceil((maxBytes * 4) / 3) + 2) {
+    throw new HttpError(400, 'Bad Request', `${field} must be a base64url string`);
+  }
+  const bytes = base64urlDecode(value);
+  if (bytes.length < minBytes || bytes.length > maxBytes) throw new HttpError(400, 'Bad Request', `${field} has the wrong length`);
+  return bytes;
+}
+
+/** The issue body's bytes: rfc9578 a TokenRequest (RFC 9578 §6.1), persona the bare blinded token (PROTOCOL.md §4.3). */
+function tokenRequestBytes(ctx: HandlerContext): { min: number; max: number } {
+  const header = ctx.persona.protocol === 'persona' ? 0 : 3;
+  return { min: header + 256, max: header + 512 };
+}
+
+/** HTTP routing and answers: every route's body is read and checked here, the work is done by sessions and redeem. */
+export function createRoutes(ctx: HandlerContext, basePath: string, sessions: Sessions, redeemer: Redeemer): (request: Request) => Promise<Response> {
+  async function create(request: Request): Promise<Response> {
+    const { claimType } = await readJsonObject(request, bodyLimit);
+    if (typeof claimType !== 'string' || !ctx.allowed(claimType)) throw new HttpError(400, 'Bad Request', 'claimType is missing or not allowed');
+    const record = await sessions.create(claimType);
+    return json(201, { sessionId: record.id, sessionAccessToken: record.sessionAccessToken, expiresAt: new Date(record.expiresAt).toISOString() });
+  }
+
+  async function issue(id: string, request: Request): Promise<Response> {
+    const { min, max } = tokenRequestBytes(ctx);
+    const tokenRequest = readBase64url(await readJsonObject(request, bodyLimit), 'tokenRequest', min, max);
+    return json(200, { tokenResponse: base64urlEncode(await sessions.issue(id, tokenRequest)) });
+  }
+
+  async function redeem(id: string, request: Request): Promise<Response> {
+    const token = readRedeemToken(ctx.persona.protocol, (await readJsonObject(request, bodyLimit)).token);
+    return json(202, { status: await redeemer.start(id, token) });
+  }
+
+  async function read(id: string): Promise<Response> {
+    const record = await sessions.load(id);
+    const status = sessions.statusOf(record);
+    const state: RelaySessionState = {
+      status,
+      ...(record.claim ? { claim: record.claim } : {}),
+      ...(record.error ? { error: record.error } : {}),
+      // A redeem against Persona takes tens of milliseconds: poll it briskly, an open inquiry slowly.
+      ...(finalStatuses.includes(status) ? {} : { pollAfterMs: status === 'redeeming' ? 100 : 1000 }),
+    };
+    return json(200, state, state.pollAfterMs ? { 'retry-after': String(Math.ceil(state.pollAfterMs / 1000)) } : {});
+  }
+
+  async function route(request: Request): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) throw new HttpError(404, 'Not Found', 'no such route');
+    const parts = pathname.slice(basePath.length).split('/').filter(Boolean);
+    const method = request.method.toUpperCase();
+    const only = (allowedMethod: string): void => {
+      if (method !== allowedMethod) throw new HttpError(405, 'Method Not Allowed', `use ${allowedMethod}`, undefined, { allow: allowedMethod });
+    };
+    if (parts[0] !== 'sessions' || parts.length > 3) throw new HttpError(404, 'Not Found', 'no such route');
+    const id = decodeURIComponent(parts[1] ?? '');
+    if (parts.length === 1) {
+      only('POST');
+      return create(request);
+    }
+    if (parts.length === 2) {
+      only('GET');
+      return read(id);
+    }
+    only('POST');
+    switch (parts[2]) {
+      case 'challenge':
+        return json(200, await sessions.challenge(id));
+      case 'issue':
+        return issue(id, request);
+      case 'redeem':
+        return redeem(id, request);
+      default:
+        throw new HttpError(404, 'Not Found', 'no such route');
+    }
+  }
+
+  return async (request: Request): Promise<Response> => {
+    try {
+      return await route(request);
+    } catch (error) {
+      if (error instanceof HttpError) return errorResponse(error);
+      if (error instanceof PersonaUnreachableError) {
+        return errorResponse(new HttpError(error.timedOut ? 504 : 502, error.timedOut ? 'Gateway Timeout' : 'Bad Gateway', error.message));
+      }
+      if (error instanceof StoreUnavailableError) {
+        return errorResponse(new HttpError(503, 'Service Unavailable', 'the session store is unavailable; try again', undefined, { 'retry-after': '1' }));
+      }
+      if (error instanceof URIError) return errorResponse(new HttpError(404, 'Not Found', 'no such session'));
+      ctx.logger?.warn('relay: unexpected error', { reason: error instanceof Error ? error.name : 'unknown' });
+      return errorResponse(new HttpError(500, 'Internal Server Error'));
+    }
+  };
+}
