@@ -7,4 +7,5 @@ export { MemoryStore, type MemoryStoreOptions } from './memoryStore.ts';
 export { RedisStore, type RedisStoreOptions } from './redisStore.ts';
 export { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
 export type { RelayStore, SessionRecord } from './store.ts';
-export { toNodeListener, type FetchHandler, type NodeListener } from '../shared/nodeListener.ts';
+export { toNodeListener, type FetchHandler, type NodeListener, type NodeListenerOptions } from '../shared/nodeListener.ts';
+export { BodyTimeoutError } from '../shared/bodyTimeoutError.ts';
