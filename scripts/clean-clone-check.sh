@@ -3,19 +3,23 @@
 # beside it, no node_modules, and none of the working tree's uncommitted or ignored files, so a test that
 # reads ../shared, or a file someone forgot to commit, fails here and not on the next person's machine.
 # Runs `npm ci`, then the unit stage (typecheck + unit tests), and prints how long each step took.
+# Usage: scripts/clean-clone-check.sh [commit]   (default HEAD)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+ref="${1:-HEAD}"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 dirty="$(git -C "$repo" status --porcelain --untracked-files=no | wc -l)"
 if [ "$dirty" -gt 0 ]; then
-  echo "clean-clone-check: $dirty tracked file(s) have uncommitted changes; only what is committed (HEAD) is checked."
+  echo "clean-clone-check: $dirty tracked file(s) have uncommitted changes; only what is committed ($ref) is checked."
 fi
 
-git clone -q "$repo" "$tmp/repo"
+commit="$(git -C "$repo" rev-parse --verify "$ref^{commit}")"
+git clone -q --no-checkout "$repo" "$tmp/repo"
 cd "$tmp/repo"
+git checkout -q --detach "$commit"
 echo "clean-clone-check: $(git rev-parse --short HEAD) cloned into $tmp/repo (nothing beside it: $(ls -A "$tmp" | tr '\n' ' '))"
 
 step() {
