@@ -93,3 +93,20 @@ describe('MemoryStore TTLs', () => {
     await store.close();
   });
 });
+
+describe('MemoryStore maxSessions', () => {
+  it('refuses a session past maxSessions with a store-unavailable error, after sweeping expired ones', async () => {
+    const clock = { now: 1_000_000 };
+    const store = new MemoryStore({ now: () => clock.now, maxSessions: 2 });
+    expect(await store.create(record('a'), 1_000)).toBe(true);
+    expect(await store.create(record('b'), 5_000)).toBe(true);
+    await expect(store.create(record('c'), 1_000)).rejects.toMatchObject({ code: 'store-unavailable', status: 503 });
+    expect(store.size).toBe(2);
+    clock.now += 1_000;
+    // 'a' expired: its place is free again.
+    expect(await store.create(record('c'), 1_000)).toBe(true);
+    expect(store.size).toBe(2);
+    expect(() => new MemoryStore({ maxSessions: 0 })).toThrow(RangeError);
+    await store.close();
+  });
+});

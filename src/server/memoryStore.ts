@@ -1,4 +1,4 @@
-import type { RelayStore, SessionRecord } from './store.ts';
+import { StoreUnavailableError, type RateWindow, type RelayStore, type SessionRecord } from './store.ts';
 
 interface Entry<T> {
   value: T;
@@ -11,6 +11,11 @@ export interface MemoryStoreOptions {
   now?: () => number;
   /** How often expired entries are swept; default 60 s. The timer never keeps the process alive. */
   sweepIntervalMs?: number;
+  /**
+   * Most sessions held at once; default 100 000. Past it, creating a session fails (the handler answers
+   * 503) instead of letting a flood of sessions grow the process until it dies.
+   */
+  maxSessions?: number;
 }
 
 /**
@@ -21,11 +26,15 @@ export class MemoryStore implements RelayStore {
   readonly #sessions = new Map<string, Entry<SessionRecord>>();
   readonly #locks = new Map<string, number>();
   readonly #refunds = new Map<string, Entry<string>[]>();
+  readonly #counters = new Map<string, Entry<number>>();
+  readonly #maxSessions: number;
   readonly #now: () => number;
   readonly #timer: ReturnType<typeof setInterval>;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
+    this.#maxSessions = options.maxSessions ?? 100_000;
+    if (!(this.#maxSessions >= 1)) throw new RangeError('maxSessions must be at least 1');
     this.#timer = setInterval(() => {
       this.sweep();
     }, options.sweepIntervalMs ?? 60_000);
@@ -45,6 +54,10 @@ export class MemoryStore implements RelayStore {
 
   async create(record: SessionRecord, ttlMs: number): Promise<boolean> {
     if (this.#live(record.id)) return false;
+    if (this.#sessions.size >= this.#maxSessions) this.sweep();
+    if (this.#sessions.size >= this.#maxSessions) {
+      throw new StoreUnavailableError(`MemoryStore holds its maximum of ${String(this.#maxSessions)} sessions`);
+    }
     this.#sessions.set(record.id, { value: structuredClone(record), expiresAt: this.#now() + ttlMs });
     return true;
   }
@@ -81,11 +94,23 @@ export class MemoryStore implements RelayStore {
     return undefined;
   }
 
+  async increment(key: string, windowMs: number): Promise<RateWindow> {
+    const now = this.#now();
+    const entry = this.#counters.get(key);
+    if (!entry || entry.expiresAt <= now) {
+      this.#counters.set(key, { value: 1, expiresAt: now + windowMs });
+      return { count: 1, resetInMs: windowMs };
+    }
+    entry.value += 1;
+    return { count: entry.value, resetInMs: entry.expiresAt - now };
+  }
+
   /** Drops everything past its TTL (also done on a timer). */
   sweep(): void {
     const now = this.#now();
     for (const [id, entry] of this.#sessions) if (entry.expiresAt <= now) this.#sessions.delete(id);
     for (const [key, until] of this.#locks) if (until <= now) this.#locks.delete(key);
+    for (const [key, entry] of this.#counters) if (entry.expiresAt <= now) this.#counters.delete(key);
     for (const [claimType, list] of this.#refunds) {
       const live = list.filter((entry) => entry.expiresAt > now);
       if (live.length === 0) this.#refunds.delete(claimType);

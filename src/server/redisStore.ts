@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { StoreUnavailableError, storeUnavailableCode, type RelayStore, type SessionRecord } from './store.ts';
+import { StoreUnavailableError, storeUnavailableCode, type RateWindow, type RelayStore, type SessionRecord } from './store.ts';
 
 /**
  * The one thing RedisStore needs from a client: node-redis v5's `sendCommand` fits, and so does any
@@ -50,6 +50,17 @@ while true do
   if deadline and deadline > now then return string.sub(item, sep + 1) end
 end`;
 
+// A fixed window: the first hit sets the TTL; a key left without one (a crash between the two calls
+// cannot happen in a script, but an older writer might have) gets it here rather than counting forever.
+const incrementScript = `
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}`;
+
 interface Script {
   source: string;
   sha: string;
@@ -63,6 +74,7 @@ const scripts = {
   compareAndSet: script(compareAndSetScript),
   pushRefund: script(pushRefundScript),
   popRefund: script(popRefundScript),
+  increment: script(incrementScript),
 };
 
 /** Minimal view of a node-redis client created from a URL, so the import of `redis` stays lazy. */
@@ -129,6 +141,12 @@ export class RedisStore implements RelayStore {
   async popRefund(claimType: string): Promise<string | undefined> {
     const reply = await this.#eval(scripts.popRefund, [this.#refundKey(claimType)], []);
     return typeof reply === 'string' ? reply : undefined;
+  }
+
+  async increment(key: string, windowMs: number): Promise<RateWindow> {
+    const reply = await this.#eval(scripts.increment, [`${this.#prefix}rate:${key}`], [pxArg(windowMs)]);
+    if (!Array.isArray(reply) || typeof reply[0] !== 'number' || typeof reply[1] !== 'number') throw new StoreUnavailableError('unreadable counter reply');
+    return { count: reply[0], resetInMs: reply[1] };
   }
 
   /** Disconnects a client the store created from a URL; a client passed in is left to its owner. */

@@ -39,6 +39,18 @@ export interface SessionRecord {
   claimRequestId?: string;
   /** Set once `onClaim` has fired, so it fires once across instances. */
   notified?: boolean;
+  /** Whom the session was made for (`authorize`'s subject, or a hash of the browser's binding cookie): only they may use it. */
+  subject?: string;
+  /** Set by `handler.consume`: the app has used this result once, and will not be given it again. */
+  consumed?: boolean;
+}
+
+/** One rate-limit window as `RelayStore.increment` reports it. */
+export interface RateWindow {
+  /** Hits in the current window, this one included. */
+  count: number;
+  /** Milliseconds until the window closes and the count starts again. */
+  resetInMs: number;
 }
 
 /**
@@ -61,6 +73,12 @@ export interface RelayStore {
   pushRefund(claimType: string, token: string, ttlMs: number): Promise<void>;
   /** Hands out one refunded token of `claimType`, each to one caller only. */
   popRefund(claimType: string): Promise<string | undefined>;
+  /**
+   * Counts one hit on `key` in a fixed window of `windowMs` that the first hit opens; answers the count
+   * so far and the time left in the window. Optional: without it the handler's rate limit counts per
+   * process, which does not hold across instances.
+   */
+  increment?(key: string, windowMs: number): Promise<RateWindow>;
   /** Frees timers and connections. */
   close?(): Promise<void>;
 }

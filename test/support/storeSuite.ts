@@ -171,6 +171,37 @@ export function runStoreSuite(name: string, factory: StoreFactory): void {
       expect(got.sort()).toEqual([...tokens].sort());
     });
 
+    it('counts hits per key in a window that the first hit opens, then starts again', async (context) => {
+      const store = await open();
+      if (!store.increment) {
+        context.skip();
+        return;
+      }
+      const first = await store.increment('create:a', 150);
+      expect(first.count).toBe(1);
+      expect(first.resetInMs).toBeGreaterThan(0);
+      expect(first.resetInMs).toBeLessThanOrEqual(150);
+      expect((await store.increment('create:a', 150)).count).toBe(2);
+      expect((await store.increment('create:b', 150)).count).toBe(1);
+      const third = await store.increment('create:a', 150);
+      expect(third.count).toBe(3);
+      // The window is the first hit's: later hits do not push it out.
+      expect(third.resetInMs).toBeLessThanOrEqual(first.resetInMs);
+      await sleep(250);
+      expect((await store.increment('create:a', 150)).count).toBe(1);
+    });
+
+    it('never loses a hit among 100 concurrent increments', async (context) => {
+      const store = await open();
+      if (!store.increment) {
+        context.skip();
+        return;
+      }
+      const increment = store.increment.bind(store);
+      const counts = await Promise.all(Array.from({ length: 100 }, () => increment('burst', long)));
+      expect(counts.map((c) => c.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    });
+
     it('drops a refunded token after its TTL, keeping fresher ones', async () => {
       const store = await open();
       await store.pushRefund('t', 'old', 80);
