@@ -10,6 +10,7 @@ export type {
   EmulatorHandler,
   EmulatorLogEntry,
   EmulatorOptions,
+  EmulatorProtocol,
   FinishInquiry,
 } from './options.ts';
 export { toNodeListener } from '../shared/nodeListener.ts';
