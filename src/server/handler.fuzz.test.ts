@@ -18,7 +18,7 @@ import { createRelayHandler, MemoryStore } from './index.ts';
 import type { RelayStore } from './store.ts';
 
 /** The wire profile both sides speak in this suite. */
-const protocol = 'rfc9578' as const;
+const protocol = 'persona' as const;
 
 const apiKey = 'sk_test_handler_fuzz_key';
 const base = '/api/relay';

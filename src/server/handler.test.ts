@@ -6,7 +6,7 @@ import { BrowserDriver, consumptions, serveHandler, sleep, type ServedHandler } 
 import { createRelayHandler, MemoryStore, type RelayHandler, type RelaySessionView } from './index.ts';
 
 /** The wire profile both sides speak in this suite. */
-const protocol = 'rfc9578' as const;
+const protocol = 'persona' as const;
 
 const apiKey = 'sk_test_handler_suite_key';
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -7,7 +7,7 @@ import { createRelayHandler } from './index.ts';
 import { RedisStore } from './redisStore.ts';
 
 /** The wire profile both sides speak in this suite. */
-const protocol = 'rfc9578' as const;
+const protocol = 'persona' as const;
 
 const apiKey = 'sk_test_multi_instances';
 const claimType = 'age_over_18_germany';

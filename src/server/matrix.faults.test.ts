@@ -7,7 +7,7 @@ import { createRelayHandler } from './index.ts';
 import { RedisStore } from './redisStore.ts';
 
 /** The wire profile both sides speak in this suite. */
-const protocol = 'rfc9578' as const;
+const protocol = 'persona' as const;
 
 const apiKey = 'sk_test_fault_matrix';
 const claimType = 'age_over_18_germany';
@@ -212,9 +212,10 @@ describe('fault matrix: each cell asserts the final claim and the consumptions i
     // The emulator answers an expired inquiry with a failed claim and refunds the token.
     cell('Persona clock +25 h (inquiry expired)', {}, { status: 'failed', consumed: 0 }, async (browser) => {
       const session = await browser.createSession(claimType);
-      const token = await browser.obtainToken(session.sessionId);
       const record = await store.get(session.sessionId);
       emulator.control.advanceClock(25 * 60 * 60);
+      // After the clock moved: a persona token's challenge lives 1–2 h, and an expired token is a spent one.
+      const token = await browser.obtainToken(session.sessionId);
       expect((await browser.redeem(session.sessionId, token)).status).toBeLessThan(500);
       return { sessionId: session.sessionId, relayToken: record?.relayToken ?? '', token };
     }));

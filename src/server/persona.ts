@@ -69,7 +69,11 @@ async function send(config: PersonaConfig, url: string, init: { body: string | U
       },
       body: init.body as string | Uint8Array<ArrayBuffer>,
     });
-  } catch {
+  } catch (error) {
+    // Not worth a retry: the same request would be redirected again.
+    if (!timeout.aborted && /redirect/i.test(String((error as { cause?: unknown } | null)?.cause))) {
+      throw new HttpError(502, 'Bad Gateway', 'Persona answered with a redirect, which is not followed');
+    }
     throw new PersonaUnreachableError(timeout.aborted);
   }
 }

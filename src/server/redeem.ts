@@ -2,6 +2,7 @@ import { constants, createHash, privateDecrypt } from 'node:crypto';
 import { normalizeClaimType, parseClaimPayload } from '../core/claims.ts';
 import type { RelayClaim, RelaySessionStatus } from '../wire/types.ts';
 import { logUpstream, type HandlerContext } from './context.ts';
+import { HttpError } from './http.ts';
 import { PersonaUnreachableError, generateClaim, upstreamError } from './persona.ts';
 import { tokenExpiry, type RedeemToken } from './redeemToken.ts';
 import { retrying, type Attempt } from './retry.ts';
@@ -86,6 +87,10 @@ export function createRedeemer(ctx: HandlerContext, sessions: Sessions): Redeeme
         notReady ||= answer.status === 403;
         return { settled: false, last: gaveUp(attempt + 1), headers: answer.headers };
       } catch (error) {
+        if (error instanceof HttpError) {
+          logger?.warn('relay: generate-claim failed', { sessionId: record.id, reason: error.detail });
+          return { settled: true, value: { kind: 'error', error: { status: error.status, title: 'Persona could not be asked for the claim' } } };
+        }
         if (!(error instanceof PersonaUnreachableError)) throw error;
         // A slow Persona may have spent the token already; the replay of the same key is as slow, so give it longer.
         if (error.timedOut) timeoutMs *= 2;
