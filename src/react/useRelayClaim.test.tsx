@@ -18,18 +18,35 @@ beforeAll(async () => {
   emulatorOrigin = new URL(stack.emulatorUrl).origin;
 });
 afterAll(() => stack.close());
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
 
 const long = { timeout: 15_000 };
 
 function recorder() {
   const calls: string[] = [];
+  const inFlight = new Set<Promise<unknown>>();
   const fetchImpl: typeof fetch = (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     calls.push(`${init?.method ?? 'GET'} ${new URL(url).pathname}`);
-    return fetch(input, init);
+    // The body is read here, so once settled() resolves the caller holds its whole answer.
+    const answer = fetch(input, init).then(async (r) => new Response([101, 204, 205, 304].includes(r.status) ? null : await r.arrayBuffer(), { status: r.status, statusText: r.statusText, headers: r.headers }));
+    const tracked = answer.catch(() => undefined);
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
+    return answer;
   };
-  return { calls, fetchImpl, count: (suffix: string) => calls.filter((c) => c.endsWith(suffix)).length };
+  return {
+    calls,
+    fetchImpl,
+    count: (suffix: string) => calls.filter((c) => c.endsWith(suffix)).length,
+    /** Resolves once every request made so far has its whole answer, or has failed. */
+    async settled(): Promise<void> {
+      while (inFlight.size > 0) await Promise.all(inFlight);
+    },
+  };
 }
 
 /** Renders the hook under a provider aimed at the stack; `seen` lists every status a render returned. */
@@ -105,18 +122,22 @@ describe('useRelayClaim', () => {
   }, 30_000);
 
   it('stays idle with enabled: false, and with autoStart: false until start()', async () => {
+    // A test clock instead of sleeping: a start deferred by any timer up to a minute would show here.
+    vi.useFakeTimers({ shouldAdvanceTime: true });
     const net = recorder();
     const { result, rerender } = mountHook({ claimType: 'age_over_18_germany', enabled: false }, { fetchImpl: net.fetchImpl });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await act(() => vi.advanceTimersByTimeAsync(60_000));
     expect(result.current.status).toBe('idle');
     act(() => {
       result.current.start();
     });
+    await act(() => vi.advanceTimersByTimeAsync(60_000));
     expect(result.current.status).toBe('idle');
     rerender({ claimType: 'age_over_18_germany', autoStart: false });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await act(() => vi.advanceTimersByTimeAsync(60_000));
     expect(result.current.status).toBe('idle');
     expect(net.calls).toEqual([]);
+    vi.useRealTimers();
     act(() => {
       result.current.start();
     });
@@ -168,6 +189,7 @@ describe('useRelayClaim', () => {
   }, 30_000);
 
   it('unmount mid-flow disposes the flow: no more events, no request after', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
     const net = recorder();
     const onEvent = vi.fn();
     const errors = vi.spyOn(console, 'error');
@@ -176,7 +198,10 @@ describe('useRelayClaim', () => {
     unmount();
     const events = onEvent.mock.calls.length;
     const requests = net.calls.length;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Explicit events instead of a sleep: every request on the wire has its answer, then the test clock runs
+    // past the session's expiry, so a late answer or a timer the flow still acted on would show.
+    await net.settled();
+    await vi.advanceTimersByTimeAsync(31 * 60_000);
     expect(onEvent.mock.calls.length).toBe(events);
     expect(net.calls.length).toBe(requests);
     expect(errors).not.toHaveBeenCalled();
