@@ -76,7 +76,8 @@ export function startTap(upstream: string, decide: (request: TappedRequest) => T
       res.end(action.body);
       return;
     }
-    const { host: _host, connection: _connection, 'content-length': _length, ...headers } = tapped.headers;
+    const hopByHop = new Set(['host', 'connection', 'content-length']);
+    const headers = Object.fromEntries(Object.entries(tapped.headers).filter(([name]) => !hopByHop.has(name)));
     const answer = await fetch(`${upstream}${tapped.path}`, {
       method: tapped.method,
       headers,
