@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RelayClaim } from '../wire/types.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { startSink, startTap, type Listening, type TapAction, type TappedRequest } from '../../test/support/personaTap.ts';
-import { BrowserDriver, consumptions, serveHandler, type ServedHandler } from '../../test/support/relayDriver.ts';
+import { BrowserDriver, consumptions, serveHandler } from '../../test/support/relayDriver.ts';
 import { createRelayHandler, MemoryStore, type RelayHandlerOptions, type RelaySessionView } from './index.ts';
 
 const apiKey = 'sk_test_persona_wire_key';
