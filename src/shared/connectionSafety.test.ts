@@ -4,6 +4,7 @@ import { createRelayHandler, MemoryStore, type RelayHandler } from '../server/in
 import { chunked, RawConnection, requestHead, type RawAnswer } from '../../test/support/hostileInput.ts';
 import { serveHandler, type ServedHandler } from '../../test/support/relayDriver.ts';
 import { startRemoteStack, type RemoteStack } from '../../test/support/remoteStack.ts';
+import { testHandlerDefaults } from '../../test/support/handlerDefaults.ts';
 
 // Issue 11: one request must never take the process down or poison its connection. Everything here
 // runs over real sockets, with the raw HTTP/1.1 that fetch cannot send (chunked, pipelined, trickled).
@@ -31,7 +32,7 @@ let served: ServedHandler;
 
 beforeAll(async () => {
   emulator = await startEmulator({ apiKey, control: true, rateLimit: 1_000_000_000, bodyTimeoutMs });
-  handler = createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store: new MemoryStore() });
+  handler = createRelayHandler({ ...testHandlerDefaults, apiKey, personaBaseUrl: emulator.url, store: new MemoryStore(), claimTypes: ['age_over_18_germany'] });
   served = await serveHandler(handler, { bodyTimeoutMs });
 });
 
