@@ -11,6 +11,8 @@ const goEscapes: Readonly<Record<string, string>> = Object.freeze({
 
 /** `text` (valid JSON) without whitespace between tokens and with Go's HTML escapes, as json.Marshal echoes a RawMessage. */
 export function goCompactJson(text: string): string {
+  // What servers send is usually compact already: then there is nothing to change.
+  if (!/[\s<>&\u2028\u2029]/.test(text)) return text;
   let out = '';
   let inString = false;
   let escaped = false;
