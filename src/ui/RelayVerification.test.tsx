@@ -19,18 +19,37 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 afterEach(async () => {
   cleanup();
+  vi.useRealTimers();
   await stack.setFaults({});
 });
 
 /** A fetch that records every call, so tests can count sessions and see traffic stop. */
 function countingFetch() {
   const calls: string[] = [];
+  const signals: (AbortSignal | undefined)[] = [];
+  const inFlight = new Set<Promise<unknown>>();
   const fetchImpl: typeof fetch = (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     calls.push(`${init?.method ?? 'GET'} ${new URL(url).pathname}`);
-    return fetch(input, init);
+    signals.push(init?.signal ?? undefined);
+    // The body is read here, so once settled() resolves the caller holds its whole answer.
+    const answer = fetch(input, init).then(async (r) => new Response([101, 204, 205, 304].includes(r.status) ? null : await r.arrayBuffer(), { status: r.status, statusText: r.statusText, headers: r.headers }));
+    const tracked = answer.catch(() => undefined);
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
+    return answer;
   };
-  return { calls, fetchImpl, sessions: () => calls.filter((c) => c === 'POST /api/relay/sessions').length };
+  return {
+    calls,
+    fetchImpl,
+    sessions: () => calls.filter((c) => c === 'POST /api/relay/sessions').length,
+    /** The calls from index `from` on whose signal is not aborted: requests that can still reach the wire. */
+    live: (from = 0) => calls.slice(from).filter((_, i) => signals[from + i]?.aborted !== true),
+    /** Resolves once every request made so far has its whole answer, or has failed. */
+    async settled(): Promise<void> {
+      while (inFlight.size > 0) await Promise.all(inFlight);
+    },
+  };
 }
 
 function mount(props: RelayVerificationProps, options: { strict?: boolean; fetchImpl?: typeof fetch; queryClient?: QueryClient } = {}) {
@@ -172,15 +191,19 @@ describe('RelayVerification against the handler and the emulator', () => {
   }, 20_000);
 
   it('unmount mid-flow stops all traffic and logs no React error', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
     const counter = countingFetch();
     const errors = vi.spyOn(console, 'error');
     const { container, unmount } = mount({ claimType: 'age_over_18_germany' }, { fetchImpl: counter.fetchImpl });
     await frameOf(container);
     unmount();
-    const seen = counter.calls.length;
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    // At most a request already on the wire when unmounting; nothing started after.
-    expect(counter.calls.length - seen).toBeLessThanOrEqual(0);
+    // Unmounting aborts every request the embed made (the run's signal), so none still on the wire can land.
+    expect(counter.live()).toEqual([]);
+    // Explicit events instead of a sleep: those requests have settled, then the test clock runs past the
+    // session's expiry; a request made after that would have to carry an aborted signal, or fail the check.
+    await counter.settled();
+    await vi.advanceTimersByTimeAsync(31 * 60_000);
+    expect(counter.live()).toEqual([]);
     expect(errors).not.toHaveBeenCalled();
     errors.mockRestore();
   }, 20_000);
