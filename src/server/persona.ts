@@ -111,17 +111,23 @@ async function readAnswer(response: Response): Promise<PersonaAnswer> {
   return { status: response.status, fields, headers: response.headers, requestId, ...(error ? { error } : {}) };
 }
 
+/**
+ * The unauthenticated calls cannot name the environment by their key, so a sandbox key's relays and
+ * challenges carry `sandbox: true` (PROTOCOL.md §2.1, §7; what the Go SDK does). Issuance never does.
+ */
+const environment = (config: PersonaConfig): { sandbox?: true } => (config.apiKey.startsWith('persona_sandbox_') ? { sandbox: true } : {});
+
 /** `POST …/relays`: persona sends the Go SDK's camelCase body and no API key (PROTOCOL.md §2.1). */
 export function createRelay(config: PersonaConfig, claimType: string, encryptionKeyPem: string | null): Promise<PersonaAnswer> {
   const persona = config.protocol === 'persona';
-  const body = persona ? { claimType, encryptionKeyPem } : { 'claim-type': claimType, 'encryption-key-pem': encryptionKeyPem };
+  const body = persona ? { claimType, encryptionKeyPem, ...environment(config) } : { 'claim-type': claimType, 'encryption-key-pem': encryptionKeyPem };
   return callJson(config, relayRoot(config), body, { bearer: !persona });
 }
 
 /** `POST …/relays/challenge` for a claim type; no API key in persona (§2.2). */
 export function requestChallenge(config: PersonaConfig, claimType: string): Promise<PersonaAnswer> {
   const persona = config.protocol === 'persona';
-  return callJson(config, `${relayRoot(config)}/challenge`, persona ? { claimType } : { 'claim-type': claimType }, { bearer: !persona });
+  return callJson(config, `${relayRoot(config)}/challenge`, persona ? { claimType, ...environment(config) } : { 'claim-type': claimType }, { bearer: !persona });
 }
 
 /** `POST …/relays/{relay-token}/generate-claim` (§2.4): the token pays, the secret proves ownership, the key makes retries replays. */

@@ -201,6 +201,22 @@ describe('the persona profile on the wire (PROTOCOL.md §2)', () => {
   });
 });
 
+describe('a sandbox key (PROTOCOL.md §7)', () => {
+  it('marks create and challenge with sandbox: true, not issuance, and its claims pass without a person', async () => {
+    await withStack({ apiKey: 'persona_sandbox_emulator' }, async (stack) => {
+      const { sessionId, relayToken } = await stack.session();
+      await stack.browser.redeem(sessionId, await stack.browser.obtainToken(sessionId));
+      expect((await stack.browser.pollUntilSettled(sessionId)).status).toBe('passed');
+      expect(bodyOf(onPath(stack, /^\/api\/privacy\/v1\/relays$/)[0])).toEqual({ claimType, encryptionKeyPem: null, sandbox: true });
+      expect(bodyOf(onPath(stack, /\/relays\/challenge$/)[0])).toEqual({ claimType, sandbox: true });
+      const issuance = onPath(stack, /\/privacy-passes$/)[0];
+      expect(issuance?.headers.authorization).toBe('Bearer persona_sandbox_emulator');
+      expect(bodyOf(issuance)).not.toHaveProperty('sandbox');
+      expect(consumptions(emulator.control.log(), relayToken)).toBe(1);
+    });
+  });
+});
+
 describe('redirects never carry a secret (redirect: "error")', () => {
   it('a 307 to another origin at issuance and at generate-claim: the API key and the relay secret never arrive there', async () => {
     const sink: Listening = await startSink();
