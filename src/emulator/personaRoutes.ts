@@ -6,7 +6,8 @@ import type { EmulatorContext } from './context.ts';
 import { readField } from './inflection.ts';
 import type { RelayEnvironment } from './issuerKeyring.ts';
 import { challengeMacValid, makePersonaChallenge, personaOriginInfo } from './personaChallenge.ts';
-import { parsePersonaToken, personaSignatureValid, personaTokenInput } from './personaToken.ts';
+import { verifyPersonaToken } from '../privacy-pass/index.ts';
+import { parsePersonaToken } from './personaToken.ts';
 import { readBody, readJsonObject } from './readBody.ts';
 import type { RelayRecord } from './relays.ts';
 import type { RouteResult } from './routeResult.ts';
@@ -97,7 +98,7 @@ async function refuse(ctx: EmulatorContext, relay: RelayRecord, url: URL, detail
  * Why a token cannot redeem this relay, checked in the order Persona documents (§4.5): MAC, expiry,
  * origin_info, signature under this relay's claim-type key, then one-time use. Else the nonce to spend.
  */
-function checkToken(ctx: EmulatorContext, relay: RelayRecord, value: string): { refusal: string } | { nonce: string } {
+async function checkToken(ctx: EmulatorContext, relay: RelayRecord, value: string): Promise<{ refusal: string } | { nonce: string }> {
   const refusal = (text: string) => ({ refusal: text });
   const token = parsePersonaToken(value);
   if (!token) return refusal('The Privacy Pass token is not a Persona token (base64url JSON with token_nonce, signature, key_id, challenge).');
@@ -109,10 +110,12 @@ function checkToken(ctx: EmulatorContext, relay: RelayRecord, value: string): { 
   if (entry?.owner.claimType !== relay.claimType || entry.owner.environment !== relay.environment) {
     return refusal("The Privacy Pass token was not issued for this relay's claim type.");
   }
-  const input = personaTokenInput(token.tokenNonce, String(token.challenge.mac), token.keyId);
-  if (!personaSignatureValid(entry.key.publicKey, entry.key.modulusBytes, input, token.signature)) return refusal('The Privacy Pass token signature does not verify.');
-  if (ctx.spentNonces.has(token.tokenNonce)) return refusal('The Privacy Pass token was already spent.');
-  return { nonce: token.tokenNonce };
+  // The kit's own verifier, so the emulator and the kit cannot drift apart on a byte of the token input.
+  const verified = await verifyPersonaToken(value, entry.key.personaTokenKey);
+  if (!verified) return refusal('The Privacy Pass token signature does not verify.');
+  // Checked after the last await, so two concurrent redemptions cannot both pass it.
+  if (ctx.spentNonces.has(verified.tokenNonce)) return refusal('The Privacy Pass token was already spent.');
+  return { nonce: verified.tokenNonce };
 }
 
 /** POST /api/privacy/v1/relays/{relay-token}/generate-claim (the caller serialises per Idempotency-Key). */
@@ -124,7 +127,7 @@ export async function generatePersonaClaim(ctx: EmulatorContext, req: Request, u
   if (!relay) throw new EmulatorApiError(404, 'No relay with this token and secret.');
   const value = privateTokenValue(req.headers.get('authorization'));
   if (value === undefined) return refuse(ctx, relay, url, 'A Privacy Pass token is required.');
-  const checked = checkToken(ctx, relay, value);
+  const checked = await checkToken(ctx, relay, value);
   if ('refusal' in checked) return refuse(ctx, relay, url, checked.refusal);
   if (!claimAvailable(relay)) throw new EmulatorApiError(403, 'Claim not yet available: the inquiry is not finished.');
   const { passed, payload } = claimFor(ctx, relay);

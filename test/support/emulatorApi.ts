@@ -4,7 +4,7 @@
  */
 import { publicVerif, TokenChallenge } from '@cloudflare/privacypass-ts';
 import { afterEach } from 'vitest';
-import { beginIssuance } from '../../src/privacy-pass/index.ts';
+import { beginIssuance, beginPersonaIssuance } from '../../src/privacy-pass/index.ts';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/startEmulator.ts';
 
 export const apiKey = 'sk_test_emulator';
@@ -89,4 +89,63 @@ export async function issueTokenWithKit(base: string, claimType: string): Promis
   });
   if (issued.status !== 200) throw new Error(`token-request: ${issued.status} ${await issued.text()}`);
   return pending.finalize(new Uint8Array(await issued.arrayBuffer()));
+}
+
+/** The sandbox key every emulator accepts by default. */
+export const sandboxApiKey = 'persona_sandbox_emulator';
+
+/** POST JSON to one of Persona's paths (`/api/privacy/v1/…` or `/api/v1/privacy-passes`) of the persona profile. */
+export async function personaPost(base: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** Creates a relay on the persona profile (no auth, camelCase body as the Go SDK sends it). */
+export async function createPersonaRelay(base: string, claimType: string, extra: Record<string, unknown> = {}) {
+  const res = await personaPost(base, '/api/privacy/v1/relays', { claimType, encryptionKeyPem: null, ...extra });
+  if (res.status !== 200) throw new Error(`create relay: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { 'relay-token': string; 'relay-secret': string; 'relay-session-access-token': string };
+  return { relayToken: body['relay-token'], relaySecret: body['relay-secret'], sessionToken: body['relay-session-access-token'] };
+}
+
+/** A Persona token made with the kit's own client (src/privacy-pass), as the worker makes it. */
+export async function issuePersonaTokenWithKit(
+  base: string,
+  claimType: string,
+  options: { apiKey?: string; sandbox?: boolean } = {},
+): Promise<string> {
+  const res = await personaPost(base, '/api/privacy/v1/relays/challenge', { claimType, ...(options.sandbox ? { sandbox: true } : {}) });
+  if (res.status !== 200) throw new Error(`challenge: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { challenge: string; 'token-key': string; 'token-key-id': string };
+  const pending = await beginPersonaIssuance({
+    challenge: body.challenge,
+    tokenKey: new Uint8Array(Buffer.from(body['token-key'], 'base64url')),
+    tokenKeyId: body['token-key-id'],
+  });
+  const issued = await personaPost(
+    base,
+    '/api/v1/privacy-passes',
+    { blindedToken: Buffer.from(pending.blindedToken).toString('base64url'), keyId: body['token-key-id'] },
+    { authorization: `Bearer ${options.apiKey ?? apiKey}` },
+  );
+  if (issued.status !== 200) throw new Error(`privacy-passes: ${issued.status} ${await issued.text()}`);
+  const { 'blind-sig': blindSig } = (await issued.json()) as { 'blind-sig': string };
+  return pending.finalize(new Uint8Array(Buffer.from(blindSig, 'base64url')));
+}
+
+/** POST generate-claim on the persona profile with a token, as the app backend does. */
+export async function generatePersonaClaim(
+  base: string,
+  relay: { relayToken: string; relaySecret: string },
+  token: string | undefined,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return personaPost(base, `/api/privacy/v1/relays/${relay.relayToken}/generate-claim`, {}, {
+    'persona-relay-secret': relay.relaySecret,
+    ...(token === undefined ? {} : { authorization: `PrivateToken token=${token}` }),
+    ...headers,
+  });
 }
