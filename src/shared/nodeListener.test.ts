@@ -80,8 +80,11 @@ describe('toNodeListener', () => {
   it('aborts the request signal when the client goes away', async () => {
     let resolveAborted: (value: boolean) => void = () => undefined;
     const aborted = new Promise<boolean>((resolve) => (resolveAborted = resolve));
+    let resolveReached: () => void = () => undefined;
+    const reached = new Promise<void>((resolve) => (resolveReached = resolve));
     const handler: FetchHandler = (req) =>
       new Promise((resolve) => {
+        resolveReached();
         req.signal.addEventListener('abort', () => {
           resolveAborted(true);
           resolve(new Response('late'));
@@ -90,7 +93,8 @@ describe('toNodeListener', () => {
     const url = await serve(toNodeListener(handler));
     const client = new AbortController();
     const pending = fetch(url, { signal: client.signal }).catch((e: unknown) => e);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The client goes away once the request is in the handler, not after a guessed delay.
+    await reached;
     client.abort();
     expect(await pending).toBeInstanceOf(Error);
     expect(await aborted).toBe(true);
