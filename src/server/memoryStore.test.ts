@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryStore } from './memoryStore.ts';
 import type { SessionRecord } from './store.ts';
 
@@ -84,13 +84,21 @@ describe('MemoryStore TTLs', () => {
   });
 
   it('sweeps on its own timer', async () => {
-    const clock = { now: 0 };
-    const store = new MemoryStore({ now: () => clock.now, sweepIntervalMs: 10 });
-    await store.create(record('d'), 5);
-    clock.now = 5;
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    expect(store.size).toBe(0);
-    await store.close();
+    vi.useFakeTimers();
+    try {
+      const clock = { now: 0 };
+      const store = new MemoryStore({ now: () => clock.now, sweepIntervalMs: 10 });
+      await store.create(record('d'), 5);
+      clock.now = 5;
+      // Nothing but the store's own interval can remove the record: one tick short of it, it is still there.
+      await vi.advanceTimersByTimeAsync(9);
+      expect(store.size).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(store.size).toBe(0);
+      await store.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
