@@ -1,6 +1,7 @@
 /**
  * The contract of test/contract/relayContract.ts against the emulator (persona profile, its sandbox,
- * and the rfc9578 profile where the steps apply) and, when PERSONA_API_KEY is set, Persona itself.
+ * and the rfc9578 profile where the steps apply). Persona itself runs the same suite from
+ * persona.contract.live.ts under `npm run test:live`.
  */
 import { startEmulator } from '../../src/emulator/index.ts';
 import { relayContract, type RelayContractTarget } from './relayContract.ts';
@@ -22,18 +23,3 @@ const emulatorTarget = (name: string, protocol: 'persona' | 'rfc9578', apiKey: s
 relayContract(emulatorTarget('emulator (persona)', 'persona', 'sk_test_emulator', false));
 relayContract(emulatorTarget('emulator (persona sandbox)', 'persona', 'persona_sandbox_emulator', true));
 relayContract(emulatorTarget('emulator (rfc9578)', 'rfc9578', 'sk_test_emulator', false));
-
-const liveKey = process.env.PERSONA_API_KEY;
-if (liveKey) {
-  relayContract({
-    name: 'Persona',
-    profile: 'persona',
-    claimType: process.env.PERSONA_CLAIM_TYPE ?? 'age_over18_germany',
-    ...(process.env.PERSONA_OTHER_CLAIM_TYPE ? { otherClaimType: process.env.PERSONA_OTHER_CLAIM_TYPE } : {}),
-    sandbox: liveKey.startsWith('persona_sandbox_'),
-    control: false,
-    async start() {
-      return { baseUrl: (process.env.PERSONA_API_BASE_URL ?? 'https://api.withpersona.com').replace(/\/+$/, ''), apiKey: liveKey };
-    },
-  });
-}

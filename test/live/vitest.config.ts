@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {
-    include: ['test/live/**/*.live.ts'],
+    include: ['test/live/**/*.live.ts', 'test/contract/**/*.live.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
   },
