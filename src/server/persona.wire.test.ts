@@ -201,6 +201,62 @@ describe('the persona profile on the wire (PROTOCOL.md §2)', () => {
   });
 });
 
+describe('tokens left unspent are kept for the next session of the claim type', () => {
+  const refusal = (status: number) => ({ kind: 'answer', status, headers: { 'request-id': `req_tapped${String(status)}` }, body: JSON.stringify({ errors: [{ status: String(status), title: 'Refused' }] }) }) as const;
+
+  it('after an error (a relay Persona does not know): the next session spends the kept token, not its fresh one', async () => {
+    let refuseRelay: string | undefined;
+    const decide = (request: TappedRequest): TapAction => (refuseRelay && request.path.includes(`/${refuseRelay}/generate-claim`) ? refusal(404) : { kind: 'forward' });
+    await withStack({ decide, claimTypes: ['age_over_18_brazil'] }, async (stack) => {
+      const first = await stack.browser.createSession('age_over_18_brazil');
+      const firstRecord = await stack.store.get(first.sessionId);
+      refuseRelay = firstRecord?.relayToken;
+      const kept = await stack.browser.obtainToken(first.sessionId);
+      await stack.browser.redeem(first.sessionId, kept);
+      const failed = await stack.browser.pollUntilSettled(first.sessionId);
+      expect(failed.status).toBe('error');
+      expect(failed.error?.requestId).toBe('req_tapped404');
+
+      const second = await stack.browser.createSession('age_over_18_brazil');
+      const secondRecord = await stack.store.get(second.sessionId);
+      stack.finish(secondRecord?.relayToken ?? '');
+      const fresh = await stack.browser.obtainToken(second.sessionId);
+      await stack.browser.redeem(second.sessionId, fresh);
+      expect((await stack.browser.pollUntilSettled(second.sessionId)).status).toBe('passed');
+      const redeemed = onPath(stack, new RegExp(`/${secondRecord?.relayToken ?? '-'}/generate-claim$`));
+      expect(redeemed.map((r) => r.headers.authorization)).toEqual([`PrivateToken token=${kept}`]);
+    });
+  });
+
+  it('a kept token Persona refuses as a token (400) is dropped, and the fresh one is spent', async () => {
+    let refuseToken: string | undefined;
+    const decide = (request: TappedRequest): TapAction =>
+      refuseToken && request.path.endsWith('/generate-claim') && request.headers.authorization === `PrivateToken token=${refuseToken}` ? refusal(400) : { kind: 'forward' };
+    let refuseRelay: string | undefined;
+    const decideBoth = (request: TappedRequest): TapAction => (refuseRelay && request.path.includes(`/${refuseRelay}/generate-claim`) ? refusal(404) : decide(request));
+    await withStack({ decide: decideBoth, claimTypes: ['age_over_18_australia'] }, async (stack) => {
+      const first = await stack.browser.createSession('age_over_18_australia');
+      refuseRelay = (await stack.store.get(first.sessionId))?.relayToken;
+      const kept = await stack.browser.obtainToken(first.sessionId);
+      await stack.browser.redeem(first.sessionId, kept);
+      expect((await stack.browser.pollUntilSettled(first.sessionId)).status).toBe('error');
+
+      refuseToken = kept;
+      const second = await stack.browser.createSession('age_over_18_australia');
+      const relayToken = (await stack.store.get(second.sessionId))?.relayToken ?? '';
+      stack.finish(relayToken);
+      const fresh = await stack.browser.obtainToken(second.sessionId);
+      await stack.browser.redeem(second.sessionId, fresh);
+      expect((await stack.browser.pollUntilSettled(second.sessionId)).status).toBe('passed');
+      expect(onPath(stack, new RegExp(`/${relayToken}/generate-claim$`)).map((r) => r.headers.authorization)).toEqual([
+        `PrivateToken token=${kept}`,
+        `PrivateToken token=${fresh}`,
+      ]);
+      expect(await stack.store.popRefund('age_over_18_australia')).toBeUndefined();
+    });
+  });
+});
+
 describe('a sandbox key (PROTOCOL.md §7)', () => {
   it('marks create and challenge with sandbox: true, not issuance, and its claims pass without a person', async () => {
     await withStack({ apiKey: 'persona_sandbox_emulator' }, async (stack) => {

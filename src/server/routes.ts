@@ -1,3 +1,5 @@
+import { parseIssueBody, parseRedeemBody } from '../wire/bodies.ts';
+import type { WireResult } from '../wire/result.ts';
 import type { RelaySessionState } from '../wire/types.ts';
 import { base64urlDecode, base64urlEncode } from '../privacy-pass/index.ts';
 import type { HandlerContext } from './context.ts';
@@ -9,16 +11,11 @@ import { finalStatuses, type Sessions } from './sessions.ts';
 import { StoreUnavailableError } from './store.ts';
 
 const bodyLimit = 64 * 1024;
-const base64urlPattern = /^[A-Za-z0-9_-]+={0,2}$/;
 
-function readBase64url(body: Record<string, unknown>, field: string, minBytes: number, maxBytes: number): Uint8Array {
-  const value = body[field];
-  if (typeof value !== 'string' || !base64urlPattern.test(value) || value.length > Math.ceil((maxBytes * 4) / 3) + 2) {
-    throw new HttpError(400, 'Bad Request', `${field} must be a base64url string`);
-  }
-  const bytes = base64urlDecode(value);
-  if (bytes.length < minBytes || bytes.length > maxBytes) throw new HttpError(400, 'Bad Request', `${field} has the wrong length`);
-  return bytes;
+/** The wire contract's verdict on a body, or the 400 that names its problem. */
+function accepted<T>(result: WireResult<T>): T {
+  if (!result.ok) throw new HttpError(400, 'Bad Request', result.problem);
+  return result.value;
 }
 
 /** The issue body's bytes: rfc9578 a TokenRequest (RFC 9578 §6.1), persona the bare blinded token (PROTOCOL.md §4.3). */
@@ -38,12 +35,13 @@ export function createRoutes(ctx: HandlerContext, basePath: string, sessions: Se
 
   async function issue(id: string, request: Request): Promise<Response> {
     const { min, max } = tokenRequestBytes(ctx);
-    const tokenRequest = readBase64url(await readJsonObject(request, bodyLimit), 'tokenRequest', min, max);
+    const tokenRequest = base64urlDecode(accepted(parseIssueBody(await readJsonObject(request, bodyLimit))).tokenRequest);
+    if (tokenRequest.length < min || tokenRequest.length > max) throw new HttpError(400, 'Bad Request', 'tokenRequest has the wrong length');
     return json(200, { tokenResponse: base64urlEncode(await sessions.issue(id, tokenRequest)) });
   }
 
   async function redeem(id: string, request: Request): Promise<Response> {
-    const token = readRedeemToken(ctx.persona.protocol, (await readJsonObject(request, bodyLimit)).token);
+    const token = readRedeemToken(ctx.persona.protocol, accepted(parseRedeemBody(await readJsonObject(request, bodyLimit))).token);
     return json(202, { status: await redeemer.start(id, token) });
   }
 
