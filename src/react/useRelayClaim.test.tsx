@@ -27,10 +27,12 @@ const long = { timeout: 15_000 };
 
 function recorder() {
   const calls: string[] = [];
+  const bodies: string[] = [];
   const inFlight = new Set<Promise<unknown>>();
   const fetchImpl: typeof fetch = (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     calls.push(`${init?.method ?? 'GET'} ${new URL(url).pathname}`);
+    if (typeof init?.body === 'string') bodies.push(init.body);
     // The body is read here, so once settled() resolves the caller holds its whole answer.
     const answer = fetch(input, init).then(async (r) => new Response([101, 204, 205, 304].includes(r.status) ? null : await r.arrayBuffer(), { status: r.status, statusText: r.statusText, headers: r.headers }));
     const tracked = answer.catch(() => undefined);
@@ -40,6 +42,7 @@ function recorder() {
   };
   return {
     calls,
+    bodies,
     fetchImpl,
     count: (suffix: string) => calls.filter((c) => c.endsWith(suffix)).length,
     /** Resolves once every request made so far has its whole answer, or has failed. */
@@ -119,6 +122,9 @@ describe('useRelayClaim', () => {
     expect(events.filter((e) => e.type === 'status').map((e) => e.status)).toEqual(['creating', 'inquiry', 'redeeming', 'polling', 'passed']);
     // Events carry no token: the session access token and the Privacy Pass token stay out of analytics.
     expect(JSON.stringify(events)).not.toContain(done.session.sessionAccessToken);
+    const redeemed = net.bodies.map((body) => (JSON.parse(body) as { token?: unknown }).token).filter((token) => typeof token === 'string');
+    expect(redeemed).toHaveLength(1);
+    expect(JSON.stringify(events)).not.toContain(redeemed[0]);
   }, 30_000);
 
   it('stays idle with enabled: false, and with autoStart: false until start()', async () => {
