@@ -1,6 +1,6 @@
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RelayError } from '../core/errors.ts';
+import { RelayError } from '../wire/errors.ts';
 import { startRedisServer, type RedisServerHandle } from '../../test/support/redisServer.ts';
 import { RedisStore, storeUnavailableCode } from './redisStore.ts';
 import { StoreUnavailableError } from './store.ts';
