@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRelayStack, type RelayStack } from '../../test/support/relayStack.ts';
 import { createInThreadTokenSource } from '../worker/tokenSource.ts';
 import { createRelayClient } from './client.ts';
@@ -17,6 +17,22 @@ beforeAll(async () => {
   stack = await startRelayStack({ handler: { retry: { deadlineMs: 1_000 } } });
 });
 afterAll(() => stack.close(), 30_000);
+
+/** The flow's requests to the app backend (through the global fetch), with their signals and their endings. */
+const sent: { path: string; signal: AbortSignal | undefined; ended: Promise<unknown> }[] = [];
+beforeAll(() => {
+  const realFetch = globalThis.fetch;
+  vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+    const answer = realFetch(input, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    // The handler's own calls to the emulator go through here too; only the flow's count.
+    if (url.startsWith(stack.baseUrl)) sent.push({ path: new URL(url).pathname, signal: init?.signal ?? undefined, ended: answer.then((r) => r.clone().arrayBuffer()).catch(() => undefined) });
+    return answer;
+  });
+});
+afterAll(() => {
+  vi.restoreAllMocks();
+});
 
 const statuses = ['idle', 'creating', 'inquiry', 'redeeming', 'polling', 'passed', 'failed', 'canceled', 'expired', 'error'];
 const sessionState: fc.Arbitrary<RelaySessionState> = fc.record(
@@ -51,10 +67,8 @@ describe('RelayFlow under random call sequences', () => {
       fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 12 }), fc.boolean(), fc.boolean(), async (actions, externalPolling, startFirst) => {
         const client = createRelayClient({ baseUrl: stack.baseUrl });
         const flow = new RelayFlow({ client, claimType: 'age_over_18_germany', inquiryUrl: '/relay', tokenSource: createInThreadTokenSource(client), externalPolling, pollIntervalMs: 5, firstPollDelayMs: 1 });
-        let calls = 0;
         let seen = flow.getSnapshot();
         flow.subscribe(() => {
-          calls += 1;
           seen = flow.getSnapshot();
           checkSnapshot(seen);
         });
@@ -91,10 +105,17 @@ describe('RelayFlow under random call sequences', () => {
           expect(flow.getSnapshot()).toBe(flow.getSnapshot());
         }
         const wasFinal = (finalFlowStatuses as readonly string[]).includes(flow.getSnapshot().status);
+        const sentBefore = sent.length;
+        const snapshotAtDispose = flow.getSnapshot();
         flow.dispose();
-        const atDispose = calls;
-        await new Promise((resolve) => setTimeout(resolve, 40));
-        expect(calls).toBe(atDispose);
+        // Listeners are dropped at dispose, so silence is checked where it can fail: every request the flow
+        // made is aborted at once, and once those have ended (the explicit event) the snapshot is the same
+        // object and anything sent after carried an aborted signal.
+        expect(sent.filter((r) => r.signal?.aborted !== true).map((r) => r.path)).toEqual([]);
+        await Promise.all(sent.map((r) => r.ended));
+        expect(flow.getSnapshot()).toBe(snapshotAtDispose);
+        expect(sent.slice(sentBefore).filter((r) => r.signal?.aborted !== true).map((r) => r.path)).toEqual([]);
+        sent.length = 0;
         if (wasFinal) expect(flow.getSnapshot().status).toBe(seen.status);
       }),
       { numRuns: runs },
