@@ -2,13 +2,20 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   type PrivacyPassError,
   beginIssuance,
+  beginPersonaIssuance,
+  decodePersonaChallenge,
   decodeToken,
   decodeTokenChallenge,
   parseChallengeHeader,
   parseRsaSpki,
   tokenKeyId,
+  verifyPersonaToken,
   verifyToken,
   type ParsedChallenge,
+  type PendingPersonaToken,
+  type PersonaChallenge,
+  type PersonaTokenFields,
+  type PrivacyPassProtocol,
   type PendingToken,
   type PrivacyPassErrorCode,
   type RsaPublicKey,
@@ -24,6 +31,19 @@ describe('privacy-pass public types', () => {
     expectTypeOf<PendingToken['finalize']>().toEqualTypeOf<(tokenResponse: Uint8Array) => Promise<Uint8Array>>();
     expectTypeOf(verifyToken).toEqualTypeOf<(token: Uint8Array, tokenKey: Uint8Array) => Promise<boolean>>();
     expectTypeOf(tokenKeyId).toEqualTypeOf<(tokenKey: Uint8Array) => Promise<Uint8Array>>();
+  });
+
+  it("pins Persona's profile as DESIGN.md writes it", () => {
+    expectTypeOf(decodePersonaChallenge).toEqualTypeOf<(challenge: string) => PersonaChallenge>();
+    expectTypeOf(beginPersonaIssuance)
+      .parameter(0)
+      .toEqualTypeOf<{ challenge: string; tokenKey: Uint8Array; tokenKeyId: string; nonce?: string; salt?: Uint8Array; blind?: Uint8Array; now?: number }>();
+    expectTypeOf(beginPersonaIssuance).returns.toEqualTypeOf<Promise<PendingPersonaToken>>();
+    expectTypeOf<PendingPersonaToken>().toEqualTypeOf<{ blindedToken: Uint8Array; finalize(blindSig: Uint8Array): Promise<string> }>();
+    expectTypeOf(verifyPersonaToken).toEqualTypeOf<(token: string, tokenKey: Uint8Array) => Promise<PersonaTokenFields | undefined>>();
+    expectTypeOf<PersonaTokenFields>().toEqualTypeOf<{ tokenNonce: string; signature: Uint8Array; keyId: string; challenge: PersonaChallenge }>();
+    expectTypeOf<PersonaChallenge>().toEqualTypeOf<{ tokenType: 2; issuerName: string; originInfo: string; expiresAt: string; mac: string; json: string }>();
+    expectTypeOf<PrivacyPassProtocol>().toEqualTypeOf<'persona' | 'rfc9578'>();
   });
 
   it('pins the decoded structures', () => {
