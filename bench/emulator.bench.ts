@@ -29,7 +29,7 @@ async function signatures(bits: number, count: number): Promise<void> {
 }
 
 async function claims(total: number, concurrency: number): Promise<void> {
-  const emulator = await startEmulator({ rateLimit: 1_000_000 });
+  const emulator = await startEmulator({ protocol: 'rfc9578', rateLimit: 1_000_000 });
   try {
     const claimType = 'age_over_18_germany';
     const tokens: Uint8Array[] = [];
@@ -63,7 +63,7 @@ async function claims(total: number, concurrency: number): Promise<void> {
 
 /** POST /token-request over loopback: parse, pick the key, sign, self-check, answer (blinding done beforehand). */
 async function issuance(total: number, concurrency: number): Promise<void> {
-  const emulator = await startEmulator({ rateLimit: 1_000_000 });
+  const emulator = await startEmulator({ protocol: 'rfc9578', rateLimit: 1_000_000 });
   try {
     const res = await api(emulator.url, '/relays/challenge', { 'claim-type': 'age_over_18_germany' });
     const body = (await res.json()) as { challenge: string; 'token-key': string };
