@@ -19,13 +19,24 @@ async function newSession(claimType = 'age_over_18_germany'): Promise<string> {
   return (await client.createSession(claimType)).sessionId;
 }
 
-/** Posts raw messages to a fresh real worker and collects every answer for `waitMs`. */
-async function postRaw(messages: unknown[], waitMs = 500): Promise<unknown[]> {
+/** Posts raw messages to a fresh real worker and collects every answer, up to the answer to a last probe. */
+async function postRaw(messages: unknown[]): Promise<unknown[]> {
   const worker = spawnRelayWorker();
   const answers: unknown[] = [];
   worker.onmessage = (event: MessageEvent) => answers.push(event.data);
   for (const message of messages) worker.postMessage(message);
-  await new Promise((resolve) => setTimeout(resolve, waitMs));
+  // The explicit event instead of a wait: messages are handled in order, so once the probe (itself malformed)
+  // is answered, every answer the messages before it got right away has arrived.
+  const probeId = 98;
+  worker.postMessage({ id: probeId });
+  await new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (answers.some((a) => (a as { id?: unknown }).id === probeId)) resolve();
+      else setTimeout(check, 20);
+    };
+    check();
+  });
+  answers.splice(answers.findIndex((a) => (a as { id?: unknown }).id === probeId), 1);
   // The worker must still work after the junk.
   const sessionId = await newSession();
   worker.postMessage({ type: 'token', id: 99, baseUrl: new URL('/api/relay', location.href).href, sessionId });
