@@ -48,7 +48,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * A local Persona Relay as a fetch-style handler: the Relay API and issuer (Persona's paths under
  * `{basePath}/api/privacy/v1` and `/api/v1/privacy-passes`, or the RFC profile's under `/api/v1`), the
  * hosted inquiry page at `{basePath}/relay`, and test control under `{basePath}/__emulator/`.
- * @throws RangeError for an unknown `protocol` or a `sandboxApiKey` without the `persona_sandbox_` prefix.
+ * @throws RangeError for an unknown `protocol`, a `sandboxApiKey` without the `persona_sandbox_` prefix, or a
+ *   `challengeSecret` under 16 bytes.
  */
 export function createEmulatorHandler(options: EmulatorOptions = {}): EmulatorHandler {
   const clock = options.clock ?? { now: () => Date.now() };
@@ -60,6 +61,9 @@ export function createEmulatorHandler(options: EmulatorOptions = {}): EmulatorHa
   // Checked at run time too: JavaScript callers and the CLI pass plain strings.
   if (protocol !== 'persona' && protocol !== 'rfc9578') throw new RangeError('protocol: expected persona or rfc9578');
   const apiKey = options.apiKey ?? 'sk_test_emulator';
+  if (options.challengeSecret !== undefined && (!(options.challengeSecret instanceof Uint8Array) || options.challengeSecret.length < 16)) {
+    throw new RangeError('challengeSecret: expected at least 16 bytes');
+  }
   const ctx: EmulatorContext = {
     protocol,
     apiKey,
