@@ -3,7 +3,7 @@ import type { RelayClaim } from '../wire/types.ts';
 import type { HandlerContext, RelayLogger, RelaySessionView } from './context.ts';
 import { MemoryStore } from './memoryStore.ts';
 import type { RelayProtocol } from './persona.ts';
-import { createRedeemer } from './redeem.ts';
+import { createRedeemer, type ReconcileReport } from './redeem.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
 import { createRoutes } from './routes.ts';
 import { createSessions } from './sessions.ts';
@@ -11,6 +11,7 @@ import type { RelayStore } from './store.ts';
 
 export type { RelayLogger, RelaySessionView } from './context.ts';
 export type { RelayProtocol } from './persona.ts';
+export type { ReconcileReport } from './redeem.ts';
 
 /** Options of `createRelayHandler`. Only `apiKey` is required. */
 export interface RelayHandlerOptions {
@@ -46,6 +47,10 @@ export interface RelayHandlerOptions {
   maxIssuancesPerSession?: number;
   /** How long the redeem answer waits for the claim before answering `redeeming`; default 150 ms, 0 answers at once. */
   redeemWaitMs?: number;
+  /** The redeem lock's lease, renewed while its instance lives: a dead instance's redeem is taken over by a poll this soon. Default 5 s. */
+  redeemLeaseMs?: number;
+  /** Runs `reconcile()` this often (ms) on a timer that never keeps the process alive; default off. */
+  reconcileIntervalMs?: number;
   /** Injected clock (ms since epoch). */
   now?: () => number;
 }
@@ -55,6 +60,12 @@ export interface RelayHandler {
   (request: Request): Promise<Response>;
   /** The server-side truth for a session (undefined when unknown). */
   getSession(sessionId: string): Promise<RelaySessionView | undefined>;
+  /**
+   * Finishes sessions whose browser went away: redeems those holding a token (backing off while Persona
+   * says "not yet available", until the relay expires) and re-delivers claims `onClaim` never acknowledged.
+   * Safe on every instance at once: one wins per session. Resolves when this pass's redeems have settled.
+   */
+  reconcile(): Promise<ReconcileReport>;
   /** Resolves once every redeem started so far has settled (tests, graceful shutdown). */
   idle(): Promise<void>;
   /** Frees the store's timers and connections when the handler created the store. */
@@ -115,15 +126,27 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
     ...(options.onClaim ? { onClaim: options.onClaim } : {}),
   };
   const sessions = createSessions(ctx);
-  const redeemer = createRedeemer(ctx, sessions);
+  const redeemer = createRedeemer(ctx, sessions, options.redeemLeaseMs === undefined ? {} : { leaseMs: options.redeemLeaseMs });
+  let reconciling: Promise<unknown> | undefined;
+  const reconcileTimer = options.reconcileIntervalMs
+    ? setInterval(() => {
+      // One pass at a time per instance; a pass that throws (store away) is simply tried again next tick.
+      reconciling ??= redeemer.reconcile().catch(() => undefined).finally(() => { reconciling = undefined; });
+    }, options.reconcileIntervalMs)
+    : undefined;
+  (reconcileTimer as { unref?: () => void } | undefined)?.unref?.();
   const handler = createRoutes(ctx, (options.basePath ?? '/api/relay').replace(/\/+$/, ''), sessions, redeemer);
   return Object.assign(handler, {
     async getSession(sessionId: string) {
       const record = await sessions.find(sessionId);
       return record ? sessions.view(record) : undefined;
     },
+    reconcile: () => redeemer.reconcile(),
     idle: () => redeemer.idle(),
     async close() {
+      clearInterval(reconcileTimer);
+      redeemer.stop();
+      await reconciling;
       await redeemer.idle();
       if (ownsStore) await store.close?.();
     },

@@ -2,7 +2,7 @@
  * relay-claim-kit/server: the app backend's side. It holds the Persona API key, the relay secrets and
  * the decryption key, and tells the app (through `onClaim` and `getSession`) what Persona decided.
  */
-export { createRelayHandler, type RelayHandler, type RelayHandlerOptions, type RelayLogger, type RelaySessionView } from './handler.ts';
+export { createRelayHandler, type RelayHandler, type RelayHandlerOptions, type ReconcileReport, type RelayLogger, type RelaySessionView } from './handler.ts';
 export { MemoryStore, type MemoryStoreOptions } from './memoryStore.ts';
 export { RedisStore, type RedisStoreOptions } from './redisStore.ts';
 export { defaultRetryPolicy, type RetryPolicy } from './retry.ts';

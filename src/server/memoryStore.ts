@@ -24,7 +24,8 @@ export interface MemoryStoreOptions {
  */
 export class MemoryStore implements RelayStore {
   readonly #sessions = new Map<string, Entry<SessionRecord>>();
-  readonly #locks = new Map<string, number>();
+  readonly #locks = new Map<string, { until: number; owner: string | undefined }>();
+  readonly #pending = new Map<string, number>();
   readonly #refunds = new Map<string, Entry<string>[]>();
   readonly #counters = new Map<string, Entry<number>>();
   readonly #maxSessions: number;
@@ -68,15 +69,40 @@ export class MemoryStore implements RelayStore {
     return true;
   }
 
-  async acquire(key: string, ttlMs: number): Promise<boolean> {
-    const until = this.#locks.get(key);
-    if (until !== undefined && until > this.#now()) return false;
-    this.#locks.set(key, this.#now() + ttlMs);
+  async acquire(key: string, ttlMs: number, owner?: string): Promise<boolean> {
+    const lock = this.#locks.get(key);
+    if (lock !== undefined && lock.until > this.#now()) return false;
+    this.#locks.set(key, { until: this.#now() + ttlMs, owner });
     return true;
   }
 
-  async release(key: string): Promise<void> {
-    this.#locks.delete(key);
+  async release(key: string, owner?: string): Promise<void> {
+    if (owner === undefined || this.#locks.get(key)?.owner === owner) this.#locks.delete(key);
+  }
+
+  async renew(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const lock = this.#locks.get(key);
+    if (!lock || lock.owner !== owner || lock.until <= this.#now()) return false;
+    lock.until = this.#now() + ttlMs;
+    return true;
+  }
+
+  async addPending(id: string, untilMs: number): Promise<void> {
+    this.#pending.set(id, Math.max(untilMs, this.#pending.get(id) ?? 0));
+  }
+
+  async listPending(limit: number): Promise<string[]> {
+    const now = this.#now();
+    const ids: string[] = [];
+    for (const [id, until] of this.#pending) {
+      if (until <= now) this.#pending.delete(id);
+      else if (ids.length < limit) ids.push(id);
+    }
+    return ids;
+  }
+
+  async removePending(id: string): Promise<void> {
+    this.#pending.delete(id);
   }
 
   async pushRefund(claimType: string, token: string, ttlMs: number): Promise<void> {
@@ -109,7 +135,8 @@ export class MemoryStore implements RelayStore {
   sweep(): void {
     const now = this.#now();
     for (const [id, entry] of this.#sessions) if (entry.expiresAt <= now) this.#sessions.delete(id);
-    for (const [key, until] of this.#locks) if (until <= now) this.#locks.delete(key);
+    for (const [key, lock] of this.#locks) if (lock.until <= now) this.#locks.delete(key);
+    for (const [id, until] of this.#pending) if (until <= now) this.#pending.delete(id);
     for (const [key, entry] of this.#counters) if (entry.expiresAt <= now) this.#counters.delete(key);
     for (const [claimType, list] of this.#refunds) {
       const live = list.filter((entry) => entry.expiresAt > now);

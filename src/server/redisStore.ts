@@ -61,6 +61,22 @@ if ttl < 0 then
 end
 return {count, ttl}`;
 
+// Only the owner named in the lock's value may free it: a lapsed owner must not free its successor's lock.
+const releaseScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+const renewScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+// Sessions reconcile must visit, scored by the epoch ms after which they no longer matter (Redis time).
+const listPendingScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+return redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)`;
+
 interface Script {
   source: string;
   sha: string;
@@ -75,6 +91,9 @@ const scripts = {
   pushRefund: script(pushRefundScript),
   popRefund: script(popRefundScript),
   increment: script(incrementScript),
+  release: script(releaseScript),
+  renew: script(renewScript),
+  listPending: script(listPendingScript),
 };
 
 /** Minimal view of a node-redis client created from a URL, so the import of `redis` stays lazy. */
@@ -125,13 +144,32 @@ export class RedisStore implements RelayStore {
     return reply === 1;
   }
 
-  async acquire(key: string, ttlMs: number): Promise<boolean> {
-    const reply = await this.#run(['SET', `${this.#prefix}lock:${key}`, '1', 'NX', 'PX', pxArg(ttlMs)]);
+  async acquire(key: string, ttlMs: number, owner?: string): Promise<boolean> {
+    const reply = await this.#run(['SET', `${this.#prefix}lock:${key}`, owner ?? '1', 'NX', 'PX', pxArg(ttlMs)]);
     return reply === 'OK';
   }
 
-  async release(key: string): Promise<void> {
-    await this.#run(['DEL', `${this.#prefix}lock:${key}`]);
+  async release(key: string, owner?: string): Promise<void> {
+    if (owner === undefined) await this.#run(['DEL', `${this.#prefix}lock:${key}`]);
+    else await this.#eval(scripts.release, [`${this.#prefix}lock:${key}`], [owner]);
+  }
+
+  async renew(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    return (await this.#eval(scripts.renew, [`${this.#prefix}lock:${key}`], [owner, pxArg(ttlMs)])) === 1;
+  }
+
+  async addPending(id: string, untilMs: number): Promise<void> {
+    // GT: a later deadline wins, an earlier one never shortens the entry.
+    await this.#run(['ZADD', `${this.#prefix}pending`, 'GT', String(Math.ceil(untilMs)), id]);
+  }
+
+  async listPending(limit: number): Promise<string[]> {
+    const reply = await this.#eval(scripts.listPending, [`${this.#prefix}pending`], [String(Math.max(1, Math.floor(limit)))]);
+    return Array.isArray(reply) ? reply.filter((id): id is string => typeof id === 'string') : [];
+  }
+
+  async removePending(id: string): Promise<void> {
+    await this.#run(['ZREM', `${this.#prefix}pending`, id]);
   }
 
   async pushRefund(claimType: string, token: string, ttlMs: number): Promise<void> {

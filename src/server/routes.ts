@@ -1,4 +1,4 @@
-import { parseIssueBody, parseRedeemBody } from '../wire/bodies.ts';
+import { parseIssueBody, parseRedeemBody, parseTokenBody } from '../wire/bodies.ts';
 import type { WireResult } from '../wire/result.ts';
 import type { RelaySessionState } from '../wire/types.ts';
 import { base64urlDecode, base64urlEncode } from '../privacy-pass/index.ts';
@@ -41,12 +41,21 @@ export function createRoutes(ctx: HandlerContext, basePath: string, sessions: Se
   }
 
   async function redeem(id: string, request: Request): Promise<Response> {
-    const token = readRedeemToken(ctx.persona.protocol, accepted(parseRedeemBody(await readJsonObject(request, bodyLimit))).token);
-    return json(202, { status: await redeemer.start(id, token) });
+    const { token } = accepted(parseRedeemBody(await readJsonObject(request, bodyLimit)));
+    // No token: the one the worker handed over (`POST …/token`) is redeemed.
+    return json(202, { status: await redeemer.start(id, token === undefined ? undefined : readRedeemToken(ctx.persona.protocol, token)) });
+  }
+
+  async function submitToken(id: string, request: Request): Promise<Response> {
+    const { token } = accepted(parseTokenBody(await readJsonObject(request, bodyLimit)));
+    await redeemer.submitToken(id, readRedeemToken(ctx.persona.protocol, token));
+    return new Response(null, { status: 204 });
   }
 
   async function read(id: string): Promise<Response> {
-    const record = await sessions.load(id);
+    let record = await sessions.load(id);
+    // A poll is what notices a dead instance's redeem (its lease lapsed): it takes it over, same token, same key.
+    if (redeemer.mayTakeOver(record) && (await redeemer.takeOver(id))) record = await sessions.load(id);
     const status = sessions.statusOf(record);
     const state: RelaySessionState = {
       status,
@@ -84,6 +93,8 @@ export function createRoutes(ctx: HandlerContext, basePath: string, sessions: Se
         return issue(id, request);
       case 'redeem':
         return redeem(id, request);
+      case 'token':
+        return submitToken(id, request);
       default:
         throw new HttpError(404, 'Not Found', 'no such route');
     }

@@ -43,6 +43,19 @@ export interface SessionRecord {
   subject?: string;
   /** Set by `handler.consume`: the app has used this result once, and will not be given it again. */
   consumed?: boolean;
+  /** The browser's finished token (`POST …/token`, or the redeem body): the server can redeem it after the tab closed. */
+  token?: string;
+  /**
+   * The token a generate-claim call is about to carry, written before the call: whoever takes the redeem
+   * over replays this token (and so its Idempotency-Key) instead of spending another one.
+   */
+  spendingToken?: string;
+  /** The browser said the person completed the inquiry (it asked to redeem). */
+  completed?: boolean;
+  /** Epoch ms before which `reconcile` leaves this session alone (it backs off on "not yet available"). */
+  reconcileAt?: number;
+  /** `reconcile` attempts so far, for its backoff. */
+  reconcileAttempts?: number;
 }
 
 /** One rate-limit window as `RelayStore.increment` reports it. */
@@ -65,10 +78,24 @@ export interface RelayStore {
   create(record: SessionRecord, ttlMs: number): Promise<boolean>;
   /** Writes `next` only if the stored version is still `expectedVersion`; true when written. */
   compareAndSet(next: SessionRecord, expectedVersion: number, ttlMs: number): Promise<boolean>;
-  /** Takes a lock named `key` for `ttlMs`; true for exactly one caller until it expires or is released. */
-  acquire(key: string, ttlMs: number): Promise<boolean>;
-  /** Releases a lock taken with `acquire`. */
-  release(key: string): Promise<void>;
+  /**
+   * Takes a lock named `key` for `ttlMs`; true for exactly one caller until it expires or is released.
+   * `owner` names the holder, so only it can `renew` or `release` the lock (a lapsed owner cannot free a successor's lock).
+   */
+  acquire(key: string, ttlMs: number, owner?: string): Promise<boolean>;
+  /** Releases a lock taken with `acquire`; with `owner`, only if that owner still holds it. */
+  release(key: string, owner?: string): Promise<void>;
+  /**
+   * Extends a lock `owner` still holds to `ttlMs` from now; false when it lapsed or another holds it.
+   * Optional: without it the redeem lock is taken for the whole redeem deadline (a dead owner's redeem is taken over later).
+   */
+  renew?(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Puts a session on the list `reconcile` walks (it holds a token, or an undelivered claim) until `untilMs` (epoch). */
+  addPending?(id: string, untilMs: number): Promise<void>;
+  /** Up to `limit` session ids on that list whose `untilMs` has not passed (lapsed ones are dropped). */
+  listPending?(limit: number): Promise<string[]>;
+  /** Takes a session off that list. */
+  removePending?(id: string): Promise<void>;
   /** Keeps an unspent token (refunded, or left by an error) for the next session of `claimType`. */
   pushRefund(claimType: string, token: string, ttlMs: number): Promise<void>;
   /** Hands out one refunded token of `claimType`, each to one caller only. */
