@@ -1,5 +1,7 @@
-import type { MethodologyCalculation } from '../src/core/types.ts';
-import { base64urlDecode, base64urlEncode, bytesToHex, decodeTokenRequest, encodeTokenChallenge, tokenKeyId } from '../src/privacy-pass/index.ts';
+import { base64urlDecode, base64urlEncode, bytesToHex, tokenKeyId } from '../src/privacy-pass/index.ts';
+import { parseCreateSessionBody, parseIssueBody, parseRedeemBody } from '../src/wire/bodies.ts';
+import { matchRelayRoute, relayRoutes } from '../src/wire/routes.ts';
+import type { ChallengeMaterials, MethodologyCalculation, RelaySessionState } from '../src/wire/types.ts';
 
 /** How the fake session ends, and where a story wants it to stop. */
 export interface FakeScenario {
@@ -53,12 +55,39 @@ function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
 }
 
 /** RFC 9474 §4.3 BlindSign without the hardening a real issuer needs: this key signs only story tokens. */
-async function blindSign(tokenRequest: Uint8Array): Promise<Uint8Array> {
+async function blindSign(blindedToken: Uint8Array): Promise<Uint8Array> {
   const key = await loadIssuerKey();
-  const { blindedMessage } = decodeTokenRequest(tokenRequest);
-  const signature = modPow(BigInt(`0x${bytesToHex(blindedMessage)}`), key.d, key.n);
-  const hex = signature.toString(16).padStart(blindedMessage.length * 2, '0');
+  const signature = modPow(BigInt(`0x${bytesToHex(blindedToken)}`), key.d, key.n);
+  const hex = signature.toString(16).padStart(blindedToken.length * 2, '0');
   return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+}
+
+/** A persona-profile challenge (PROTOCOL.md §3.2) naming Persona's issuer, so the kit's default issuer check passes. */
+async function personaChallenge(): Promise<ChallengeMaterials> {
+  const key = await loadIssuerKey();
+  const hour = 3_600_000;
+  const json = {
+    token_type: 2,
+    issuer_name: 'withpersona.com/api/v1/privacy-passes',
+    origin_info: '/api/privacy/v1/relays',
+    expires_at: new Date((Math.floor(Date.now() / hour) + 2) * hour).toISOString().replace('.000Z', 'Z'),
+    // Persona's MAC is an HMAC only it can check; nothing here redeems, so any 64 hex digits do.
+    mac: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
+  };
+  return {
+    protocol: 'persona',
+    challenge: base64urlEncode(new TextEncoder().encode(JSON.stringify(json))),
+    tokenKey: base64urlEncode(key.tokenKey),
+    tokenKeyId: key.tokenKeyIdHex,
+  };
+}
+
+function readJson(init: RequestInit | undefined): unknown {
+  try {
+    return JSON.parse(bodyText(init));
+  } catch {
+    return undefined;
+  }
 }
 
 function bodyText(init: RequestInit | undefined): string {
@@ -76,8 +105,8 @@ function fakeSessionAccessToken(sessionId: string): string {
 }
 
 /**
- * A deterministic app backend for stories, answering the wire contract's routes (DESIGN.md "server"):
- * pass it as `RelayProvider`'s `fetch`. Challenge and issue use real Privacy Pass crypto.
+ * A deterministic app backend for stories, answering the wire contract's routes (src/wire) in the
+ * persona profile: pass it as `RelayProvider`'s `fetch`. Challenge and issue use real Privacy Pass crypto.
  */
 export function createFakeBackend(scenario: FakeScenario): typeof fetch {
   let count = 0;
@@ -86,38 +115,48 @@ export function createFakeBackend(scenario: FakeScenario): typeof fetch {
   return async (input, init) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, 'http://story.invalid');
     const method = init?.method ?? 'GET';
-    const route = /\/sessions(?:\/([^/]+))?(?:\/(challenge|issue|redeem))?$/.exec(url.pathname);
+    const route = matchRelayRoute(url.pathname.slice(Math.max(url.pathname.indexOf('/sessions'), 0)));
     if (!route) return json(404, { errors: [{ status: '404', title: 'Not Found' }] });
-    const [, sessionId, action] = route;
-    if (!sessionId && method === 'POST') {
+    const { method: allowed } = relayRoutes[route.name];
+    if (method !== allowed) return json(405, { errors: [{ status: '405', title: 'Method Not Allowed' }] }, { Allow: allowed });
+    if (route.name === 'createSession') {
       if (scenario.holdCreate) return new Promise<Response>(() => undefined);
       if (scenario.createError) {
         const { status, title, requestId } = scenario.createError;
         return json(status, { errors: [{ status: String(status), title, requestId }] }, { 'Request-Id': requestId });
       }
+      const body = parseCreateSessionBody(readJson(init));
+      if (!body.ok) return json(400, { errors: [{ status: '400', title: 'Bad Request', detail: body.problem }] });
       count += 1;
       const id = `story-session-${String(count)}`;
-      claimTypes.set(id, (JSON.parse(bodyText(init)) as { claimType: string }).claimType);
+      claimTypes.set(id, body.value.claimType);
       const expiresAt = new Date(Date.now() + (scenario.expired ? -60_000 : 30 * 60_000)).toISOString();
       return json(201, { sessionId: id, sessionAccessToken: fakeSessionAccessToken(id), expiresAt });
     }
-    if (!sessionId) return json(405, { errors: [{ status: '405', title: 'Method Not Allowed' }] }, { Allow: 'POST' });
-    if (action === 'challenge') {
-      const key = await loadIssuerKey();
-      const challenge = encodeTokenChallenge({ tokenType: 2, issuerName: 'story.issuer.invalid', redemptionContext: new Uint8Array(0), originInfo: [] });
-      return json(200, { challenge: base64urlEncode(challenge), tokenKey: base64urlEncode(key.tokenKey), tokenKeyId: key.tokenKeyIdHex });
+    const { sessionId } = route;
+    switch (route.name) {
+      case 'challenge':
+        return json(200, await personaChallenge());
+      case 'issue': {
+        const body = parseIssueBody(readJson(init));
+        if (!body.ok) return json(400, { errors: [{ status: '400', title: 'Bad Request', detail: body.problem }] });
+        return json(200, { tokenResponse: base64urlEncode(await blindSign(base64urlDecode(body.value.tokenRequest))) });
+      }
+      case 'submitToken':
+      case 'cancel':
+        return new Response(null, { status: 204 });
+      case 'redeem': {
+        const body = parseRedeemBody(readJson(init));
+        if (!body.ok) return json(400, { errors: [{ status: '400', title: 'Bad Request', detail: body.problem }] });
+        redeemed.add(sessionId);
+        return json(202, { status: 'redeeming' });
+      }
+      case 'getSession': {
+        const outcome = scenario.outcome ?? { status: 'redeeming' };
+        if (!redeemed.has(sessionId) || outcome.status === 'redeeming') return json(200, { status: redeemed.has(sessionId) ? 'redeeming' : 'inquiry', pollAfterMs: 400 });
+        const claim = { claimType: claimTypes.get(sessionId) ?? '', claimResult: outcome.status, ...(outcome.methodology ? { methodology: outcome.methodology } : {}) };
+        return json(200, { status: outcome.status, claim } satisfies RelaySessionState);
+      }
     }
-    if (action === 'issue') {
-      const { tokenRequest } = JSON.parse(bodyText(init)) as { tokenRequest: string };
-      return json(200, { tokenResponse: base64urlEncode(await blindSign(base64urlDecode(tokenRequest))) });
-    }
-    if (action === 'redeem') {
-      redeemed.add(sessionId);
-      return json(202, { status: 'redeeming' });
-    }
-    const outcome = scenario.outcome ?? { status: 'redeeming' };
-    if (!redeemed.has(sessionId) || outcome.status === 'redeeming') return json(200, { status: redeemed.has(sessionId) ? 'redeeming' : 'inquiry', pollAfterMs: 400 });
-    const claim = { claimType: claimTypes.get(sessionId) ?? '', claimResult: outcome.status, ...(outcome.methodology ? { methodology: outcome.methodology } : {}) };
-    return json(200, { status: outcome.status, claim });
   };
 }

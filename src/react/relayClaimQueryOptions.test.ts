@@ -2,6 +2,7 @@ import { QueryClient, type Query } from '@tanstack/react-query';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRelayClient, type RelayClient } from '../core/client.ts';
 import type { RelaySessionState } from '../core/types.ts';
+import { emulatorIssuerName } from '../../test/support/relayDriver.ts';
 import { startRelayStack, type RelayStack } from '../../test/support/relayStack.ts';
 import { relayClaimQueryOptions } from './relayClaimQueryOptions.ts';
 
@@ -49,7 +50,7 @@ describe('relayClaimQueryOptions', () => {
     const relayToken = stack.relayTokenOf(session.sessionAccessToken);
     stack.emulator.control.finishInquiry(relayToken, { status: 'completed', claimResult: 'passed' });
     const { obtainToken } = await import('../worker/obtainToken.ts');
-    await client.redeem(session.sessionId, await obtainToken({ ...client.options, sessionId: session.sessionId }));
+    await client.redeem(session.sessionId, await obtainToken({ ...client.options, sessionId: session.sessionId, expectedIssuer: emulatorIssuerName(stack.emulator.url) }));
     let last: Awaited<ReturnType<typeof nextPoll>> | undefined;
     for (let i = 0; i < 50; i += 1) {
       last = await nextPoll(session.sessionId);

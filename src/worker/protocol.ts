@@ -1,4 +1,4 @@
-import { RelayApiError, RelayError, RelayNetworkError, RelayProtocolError, RelayTimeoutError } from '../core/errors.ts';
+import { RelayApiError, RelayError, RelayNetworkError, RelayProtocolError, RelayTimeoutError, isRelayErrorCode, type RelayErrorCode } from '../wire/errors.ts';
 
 /** Main thread → worker: make a token for a session (URLs already absolute), or stop making one. */
 export type WorkerRequest =
@@ -10,6 +10,8 @@ export type WorkerRequest =
       headers?: Record<string, string>;
       credentials?: RequestCredentials;
       timeoutMs?: number;
+      /** The issuer the challenge must name (DESIGN.md flow step 3). */
+      expectedIssuer?: string;
     }
   | { type: 'cancel'; id: number };
 
@@ -19,7 +21,7 @@ export interface SerializedRelayError {
   status?: number;
   title: string;
   detail?: string;
-  code?: string;
+  code?: RelayErrorCode;
   requestId?: string;
 }
 
@@ -35,10 +37,11 @@ export function parseWorkerRequest(data: unknown): WorkerRequest | undefined {
   if (!isRecord(data) || typeof data.id !== 'number' || !Number.isSafeInteger(data.id)) return undefined;
   if (data.type === 'cancel') return { type: 'cancel', id: data.id };
   if (data.type !== 'token') return undefined;
-  const { baseUrl, sessionId, headers, credentials, timeoutMs } = data;
+  const { baseUrl, sessionId, headers, credentials, timeoutMs, expectedIssuer } = data;
   if (typeof baseUrl !== 'string' || !/^https?:\/\//.test(baseUrl) || typeof sessionId !== 'string' || sessionId === '' || sessionId.length > 256) return undefined;
   if (headers !== undefined && (!isRecord(headers) || Object.values(headers).some((v) => typeof v !== 'string'))) return undefined;
   if (!credentialsValues.includes(credentials) || (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0)))) return undefined;
+  if (expectedIssuer !== undefined && (typeof expectedIssuer !== 'string' || expectedIssuer === '')) return undefined;
   return {
     type: 'token',
     id: data.id,
@@ -47,6 +50,25 @@ export function parseWorkerRequest(data: unknown): WorkerRequest | undefined {
     ...(headers ? { headers: headers as Record<string, string> } : {}),
     ...(credentials ? { credentials: credentials as RequestCredentials } : {}),
     ...(typeof timeoutMs === 'number' ? { timeoutMs } : {}),
+    ...(typeof expectedIssuer === 'string' ? { expectedIssuer } : {}),
+  };
+}
+
+const errorNames: readonly unknown[] = ['RelayError', 'RelayApiError', 'RelayNetworkError', 'RelayProtocolError', 'RelayTimeoutError'] satisfies SerializedRelayError['name'][];
+
+function readSerializedError(value: unknown): SerializedRelayError | undefined {
+  if (!isRecord(value) || typeof value.title !== 'string') return undefined;
+  const { status, detail, code, requestId } = value;
+  if ((status !== undefined && typeof status !== 'number') || !optionalString(detail) || !optionalString(requestId)) return undefined;
+  return {
+    // An unknown class name still rejects the caller's promise, as the base class.
+    name: errorNames.includes(value.name) ? (value.name as SerializedRelayError['name']) : 'RelayError',
+    title: value.title,
+    ...(typeof status === 'number' ? { status } : {}),
+    ...(typeof detail === 'string' ? { detail } : {}),
+    // A code outside the closed set is dropped rather than trusted.
+    ...(isRelayErrorCode(code) ? { code } : {}),
+    ...(typeof requestId === 'string' ? { requestId } : {}),
   };
 }
 
@@ -54,10 +76,8 @@ export function parseWorkerRequest(data: unknown): WorkerRequest | undefined {
 export function parseWorkerResponse(data: unknown): WorkerResponse | undefined {
   if (!isRecord(data) || typeof data.id !== 'number') return undefined;
   if (data.type === 'token' && typeof data.token === 'string' && typeof data.ms === 'number') return { type: 'token', id: data.id, token: data.token, ms: data.ms };
-  if (data.type === 'error' && isRecord(data.error) && typeof data.error.title === 'string' && optionalString(data.error.detail)) {
-    return { type: 'error', id: data.id, error: data.error as unknown as SerializedRelayError };
-  }
-  return undefined;
+  const error = data.type === 'error' ? readSerializedError(data.error) : undefined;
+  return error ? { type: 'error', id: data.id, error } : undefined;
 }
 
 /** Plain data for any thrown value; never includes a stack or a cause (they could carry secrets). */

@@ -21,8 +21,8 @@ scope.onmessage = (event: MessageEvent) => {
   const controller = new AbortController();
   running.set(request.id, controller);
   const started = performance.now();
-  const { id, baseUrl, sessionId, headers, credentials, timeoutMs } = request;
-  obtainToken({ baseUrl, sessionId, headers, credentials, timeoutMs, signal: controller.signal })
+  const { id, baseUrl, sessionId, headers, credentials, timeoutMs, expectedIssuer } = request;
+  obtainToken({ baseUrl, sessionId, headers, credentials, timeoutMs, expectedIssuer, signal: controller.signal })
     .then((token) => {
       if (!controller.signal.aborted) scope.postMessage({ type: 'token', id, token, ms: performance.now() - started });
     })

@@ -1,5 +1,5 @@
-import { RelayError, RelayTimeoutError } from '../core/errors.ts';
-import type { BackendTarget } from '../core/request.ts';
+import { RelayError, RelayTimeoutError } from '../wire/errors.ts';
+import type { BackendTarget } from '../wire/request.ts';
 import { deserializeError, parseWorkerResponse, type WorkerRequest } from './protocol.ts';
 import { spawnRelayWorker } from './spawn.ts';
 
@@ -11,10 +11,13 @@ export interface WorkerClientOptions {
   createWorker?: () => Worker;
 }
 
+/** What the worker needs to make a token: the backend (its `baseUrl` already absolute) and the issuer to expect. */
+export type WorkerTokenTarget = Omit<BackendTarget, 'fetch'> & { expectedIssuer?: string };
+
 /** Promise-shaped calls into the relay worker. */
 export interface WorkerClient {
-  /** A token (base64url) made by the worker; `target.baseUrl` must already be absolute. */
-  requestToken(target: Omit<BackendTarget, 'fetch'>, sessionId: string, signal?: AbortSignal): Promise<string>;
+  /** A token made by the worker for `sessionId`. */
+  requestToken(target: WorkerTokenTarget, sessionId: string, signal?: AbortSignal): Promise<string>;
   /** Stops the worker and rejects what is pending; the next request starts a new one. */
   terminate(): void;
 }
@@ -115,8 +118,8 @@ export function createWorkerClient(options: WorkerClientOptions = {}): WorkerCli
             reject(error);
           },
         });
-        const { baseUrl, headers, credentials, timeoutMs: requestTimeoutMs } = target;
-        current.postMessage({ type: 'token', id, baseUrl, sessionId, headers, credentials, timeoutMs: requestTimeoutMs } satisfies WorkerRequest);
+        const { baseUrl, headers, credentials, timeoutMs: requestTimeoutMs, expectedIssuer } = target;
+        current.postMessage({ type: 'token', id, baseUrl, sessionId, headers, credentials, timeoutMs: requestTimeoutMs, expectedIssuer } satisfies WorkerRequest);
       });
     },
     terminate() {

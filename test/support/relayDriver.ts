@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RelaySessionInfo, RelaySessionState } from '../../src/core/types.ts';
 import type { EmulatorLogEntry } from '../../src/emulator/index.ts';
 import { beginIssuance, beginPersonaIssuance } from '../../src/privacy-pass/index.ts';
 import { toNodeListener, type FetchHandler, type NodeListenerOptions } from '../../src/shared/nodeListener.ts';
+import { parseChallengeMaterials, parseIssueAnswer } from '../../src/wire/answers.ts';
+import { relayRoutePath } from '../../src/wire/routes.ts';
+import type { RedeemAnswer, RelaySessionInfo, RelaySessionState } from '../../src/wire/types.ts';
 
 /** A fetch-style handler listening on an ephemeral loopback port. */
 export interface ServedHandler {
@@ -120,42 +122,45 @@ export class BrowserDriver {
   }
 
   async createSession(claimType: string): Promise<RelaySessionInfo> {
-    const answer = await this.retrying<RelaySessionInfo>('POST', '/sessions', { claimType });
+    const answer = await this.retrying<RelaySessionInfo>('POST', relayRoutePath('createSession'), { claimType });
     expectStatus(answer, 201, 'create session');
     return answer.body;
   }
 
   /**
-   * challenge → blind → issue → finalize, as the worker does, in the profile the challenge answer names;
-   * returns the token as the redeem route takes it (persona: the PrivateToken value; rfc9578: base64url Token).
+   * challenge → blind → issue → finalize, as the worker does, in the profile the challenge answer
+   * names; returns persona's PrivateToken value or the base64url RFC 9577 Token. No issuer check.
    */
   async obtainToken(sessionId: string): Promise<string> {
-    const challenge = await this.retrying<{ protocol?: string; challenge: string; tokenKey: string; tokenKeyId: string }>(
-      'POST',
-      `/sessions/${sessionId}/challenge`,
-    );
+    const challenge = await this.retrying('POST', relayRoutePath('challenge', sessionId));
     expectStatus(challenge, 200, 'challenge');
-    const { protocol, tokenKeyId } = challenge.body;
-    const tokenKey = fromB64(challenge.body.tokenKey);
-    const issue = async (blinded: Uint8Array): Promise<Uint8Array> => {
-      const issued = await this.retrying<{ tokenResponse: string }>('POST', `/sessions/${sessionId}/issue`, { tokenRequest: toB64(blinded) });
-      expectStatus(issued, 200, 'issue');
-      return fromB64(issued.body.tokenResponse);
-    };
+    const materials = parseChallengeMaterials(challenge.body);
+    if (!materials.ok) throw new Error(`challenge: ${materials.problem}`);
+    const { protocol, tokenKeyId } = materials.value;
+    const tokenKey = fromB64(materials.value.tokenKey);
     if (protocol === 'persona') {
-      const pending = await beginPersonaIssuance({ challenge: challenge.body.challenge, tokenKey, tokenKeyId });
-      return pending.finalize(await issue(pending.blindedToken));
+      const pending = await beginPersonaIssuance({ challenge: materials.value.challenge, tokenKey, tokenKeyId });
+      return pending.finalize(fromB64(await this.issue(sessionId, pending.blindedToken)));
     }
-    const pending = await beginIssuance({ challenge: fromB64(challenge.body.challenge), tokenKey });
-    return toB64(await pending.finalize(await issue(pending.tokenRequest)));
+    const pending = await beginIssuance({ challenge: fromB64(materials.value.challenge), tokenKey });
+    return toB64(await pending.finalize(fromB64(await this.issue(sessionId, pending.tokenRequest))));
   }
 
-  redeem(sessionId: string, token: string, init?: RequestInit): Promise<Answer<{ status: string }>> {
-    return this.call('POST', `/sessions/${sessionId}/redeem`, { token }, init);
+  /** The issue route: a blinded token (persona) or TokenRequest (rfc9578) in, the base64url answer out. */
+  private async issue(sessionId: string, tokenRequest: Uint8Array): Promise<string> {
+    const issued = await this.retrying('POST', relayRoutePath('issue', sessionId), { tokenRequest: toB64(tokenRequest) });
+    expectStatus(issued, 200, 'issue');
+    const answer = parseIssueAnswer(issued.body);
+    if (!answer.ok) throw new Error(`issue: ${answer.problem}`);
+    return answer.value.tokenResponse;
+  }
+
+  redeem(sessionId: string, token: string, init?: RequestInit): Promise<Answer<RedeemAnswer>> {
+    return this.call('POST', relayRoutePath('redeem', sessionId), { token }, init);
   }
 
   read(sessionId: string): Promise<Answer<RelaySessionState>> {
-    return this.call('GET', `/sessions/${sessionId}`);
+    return this.call('GET', relayRoutePath('getSession', sessionId));
   }
 
   /** Polls until a final status (or `needs-token`), honouring `pollAfterMs` within bounds. */
@@ -203,4 +208,12 @@ export function fromB64(text: string): Uint8Array {
 /** A promise that resolves after `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The issuer_name the emulator writes into persona challenges when reached at `emulatorUrl`: its own
+ * host, not Persona's, so the browser side must be told to expect it (`expectedIssuer`).
+ */
+export function emulatorIssuerName(emulatorUrl: string): string {
+  return `${new URL(emulatorUrl).host}/api/v1/privacy-passes`;
 }
