@@ -37,6 +37,7 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 
 async function apiError(response: Response): Promise<RelayApiError> {
   const headerId = response.headers.get('request-id') ?? undefined;
+  const retryAfter = retryAfterMs(response);
   let first: Record<string, unknown> = {};
   try {
     const body = (await response.json()) as unknown;
@@ -50,6 +51,8 @@ async function apiError(response: Response): Promise<RelayApiError> {
     detail: text(first.detail),
     ...(isRelayErrorCode(first.code) ? { code: first.code } : {}),
     requestId: text(first.requestId) ?? headerId,
+    // A 503 or 429 with Retry-After says when to ask again: the flow's polling honours it.
+    ...(retryAfter === undefined ? {} : { meta: { retryAfterMs: retryAfter } }),
   });
 }
 

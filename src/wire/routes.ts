@@ -40,8 +40,9 @@ export function relayRoutePath(name: RelayRouteName, sessionId?: string): string
  * undefined for any other path (a 404). The caller compares `relayRoutes[name].method` for a 405.
  */
 export function matchRelayRoute(path: string): RelayRouteMatch | undefined {
-  const parts = path.split('/').filter(Boolean);
-  if (parts[0] !== 'sessions' || parts.length > 3) return undefined;
+  // One leading and one trailing slash are optional; an empty segment (`/sessions//issue`) names nothing.
+  const parts = path.replace(/^\//, '').replace(/\/$/, '').split('/');
+  if (parts[0] !== 'sessions' || parts.length > 3 || parts.includes('')) return undefined;
   if (parts.length === 1) return { name: 'createSession' };
   let sessionId: string;
   try {
