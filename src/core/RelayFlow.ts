@@ -1,6 +1,7 @@
 import { createDefaultTokenSource, type TokenSource } from '../worker/tokenSource.ts';
 import type { RelayClient } from './client.ts';
 import { RelayApiError, RelayError, RelayProtocolError } from './errors.ts';
+import { transientRetryDelay } from './transientError.ts';
 import { finalFlowStatuses, type RelayFlowEvent, type RelayFlowSnapshot, type RelayFlowStatus } from './flowState.ts';
 import { buildInquiryUrl } from './inquiry.ts';
 import type { InquiryEvent, RelaySessionInfo, RelaySessionState } from './types.ts';
@@ -323,7 +324,12 @@ export class RelayFlow {
         try {
           state = await this.#options.client.getSession(session.sessionId, { signal: run.signal });
         } catch (error) {
-          if (this.#run === run) this.#fail(error, session);
+          if (this.#run !== run) return;
+          // A 503 + Retry-After (the backend's store is down) or a lost answer is not the verdict: the claim
+          // may be safe server-side. Ask again, as the server hints, until the session's expiry timer ends the flow.
+          const retryMs = transientRetryDelay(error, nextPollDelay(this.#options, this.#pollAttempt, undefined));
+          if (retryMs === undefined) this.#fail(error, session);
+          else this.#poll(session, run, retryMs);
           return;
         }
         if (this.#run !== run) return;
