@@ -5,8 +5,6 @@ const config: StorybookConfig = {
   stories: ['../stories/**/*.stories.tsx'],
   addons: ['@storybook/addon-a11y'],
   framework: { name: '@storybook/react-vite', options: {} },
-  // The stand-in inquiry page, served beside iframe.html so its messages come from the story's own origin.
-  staticDirs: ['../stories/public'],
   // Storybook sets up Vite in middleware mode without a port; the dev plugin needs it to reach its emulator.
   viteFinal: (config) => ({ ...config, server: { ...config.server, port: Number(process.env.STORYBOOK_PORT ?? 6006) } }),
   core: {

@@ -1,5 +1,5 @@
 /**
- * Time from "inquiry complete" (the hosted page's relay:complete reaching the page) to the final claim
+ * Time from "inquiry complete" (the widget's onComplete reaching the flow) to the final claim
  * on screen, in Chromium, on the RelayFlow fixture (e2e/app/flow) with the real worker, the app
  * handler and the emulator on one Vite dev server, no injected latency. Also: how long the worker
  * took to have the token ready after the page started, and the redeem/poll split of the tail.
@@ -24,7 +24,7 @@ interface Probe {
 async function oneRun(page: Page, origin: string): Promise<Probe> {
   await page.goto(`${origin}/flow/?claimType=age_over_18_germany`);
   await page.locator('#status[data-token-ready="true"]').waitFor();
-  const frame = page.frameLocator('iframe[title="Verification"]');
+  const frame = page.frameLocator('#relay-container iframe');
   await frame.getByLabel('Pass').check();
   await frame.getByRole('button', { name: 'Finish verification' }).click();
   await page.waitForFunction(() => ['passed', 'failed', 'error'].includes(document.getElementById('status')?.textContent ?? ''));

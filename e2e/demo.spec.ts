@@ -149,8 +149,13 @@ test('cancel, then try again', async ({ page, request }) => {
     if (r.method() === 'POST' && r.url().endsWith('/api/relay/sessions')) sessions.push(r.url());
   });
   await open(page, 'claimType=age_over_18_germany');
-  await page.locator('iframe').first().contentFrame().getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.locator('iframe').first().contentFrame().getByRole('button', { name: 'Finish verification' })).toBeVisible();
+  // Persona's widget has no cancel callback: the kit's own button destroys the widget and tells the backend.
+  const canceled = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/cancel'));
+  await page.getByRole('button', { name: 'Cancel verification' }).click();
   await expect(page.getByRole('heading', { name: 'Verification canceled' })).toBeVisible();
+  await canceled;
+  await expect(page.locator('iframe')).toHaveCount(0);
   await shot(page, 'canceled');
   await page.getByRole('button', { name: 'Try again' }).click();
   await finishInquiry(page, 'Pass');
@@ -259,6 +264,8 @@ test('StrictMode makes one session and one worker per mount', async ({ page }) =
   await issued;
   expect(sessions).toHaveLength(1);
   expect(workers).toHaveLength(1);
+  // One widget construction: one emulator page framed.
+  await expect(page.locator('iframe')).toHaveCount(1);
   await shot(page, 'strict-mode');
 });
 

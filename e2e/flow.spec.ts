@@ -19,7 +19,7 @@ const probe = (page: Page): Promise<Probe> =>
   });
 
 async function completeInquiry(page: Page, outcome: 'Pass' | 'Fail') {
-  const frame = page.frameLocator('iframe[title="Verification"]');
+  const frame = page.frameLocator('#relay-container iframe');
   await frame.getByLabel(outcome).check();
   await frame.getByRole('button', { name: 'Finish verification' }).click();
 }

@@ -36,7 +36,7 @@ test('passes end to end under a strict CSP: one session and one worker in Strict
   await page.goto('/react/');
   const kit = page.locator('.relay-kit');
   await expect(kit).toHaveAttribute('data-status', 'inquiry', { timeout: 20_000 });
-  const frame = page.frameLocator('iframe.relay-kit__frame');
+  const frame = page.frameLocator('.relay-kit__widget iframe');
   await frame.getByRole('button', { name: 'Finish verification' }).click({ timeout: 20_000 });
   await expect(kit).toHaveAttribute('data-status', 'passed', { timeout: 20_000 });
   await expect(page.getByRole('heading', { name: 'Verified: age 18+ (Germany)' })).toBeFocused();
@@ -45,7 +45,8 @@ test('passes end to end under a strict CSP: one session and one worker in Strict
   // StrictMode mounts twice; the token is still made by one module worker.
   expect(workers).toHaveLength(1);
   expect(workers[0]).toContain('relay.worker');
-  expect(await page.locator('[style]').count()).toBe(0);
+  // No inline style in the kit's own markup (the widget styles its own iframe, as Persona's does).
+  expect(await page.locator('[style]').evaluateAll((elements) => elements.filter((e) => !e.closest('.relay-kit__widget')).length)).toBe(0);
   const axe = await new AxeBuilder({ page }).include('.relay-kit').analyze();
   expect(axe.violations.map((v) => v.id)).toEqual([]);
   expect(await cspViolations(page)).toEqual([]);
@@ -62,16 +63,30 @@ test('the theme follows prefers-color-scheme through the CSS custom properties',
   expect(await background()).toBe('rgb(17, 20, 24)');
 });
 
-test('German, canceled in the hosted page, then "Erneut versuchen" starts a new inquiry', async ({ page }) => {
+test('German: the widget gets language=de; "Prüfung abbrechen" destroys it and tells the backend; "Erneut versuchen" mounts a new one', async ({ page }) => {
   const problems = watch(page);
+  const cancels: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && request.url().endsWith('/cancel')) cancels.push(request.url());
+  });
   await page.goto('/react/?locale=de');
   const kit = page.locator('.relay-kit');
   await expect(kit).toHaveAttribute('data-status', 'inquiry', { timeout: 20_000 });
-  await expect(page.locator('iframe.relay-kit__frame')).toHaveAttribute('title', 'Identitätsprüfung: Alter 18+ (Deutschland)');
-  await page.frameLocator('iframe.relay-kit__frame').getByRole('button', { name: 'Cancel' }).click({ timeout: 20_000 });
+  const widget = page.locator('.relay-kit__widget');
+  await expect(widget).toHaveAttribute('aria-label', 'Identitätsprüfung: Alter 18+ (Deutschland)');
+  // One widget (StrictMode), told the kit's language and theme.
+  await expect(widget.locator('iframe')).toHaveCount(1);
+  const src = new URL((await widget.locator('iframe').getAttribute('src'))!, page.url());
+  expect(src.searchParams.get('language')).toBe('de');
+  expect(src.searchParams.get('theme')).toBe('auto');
+  await expect(page.frameLocator('.relay-kit__widget iframe').getByRole('button', { name: 'Finish verification' })).toBeVisible({ timeout: 20_000 });
+  await page.getByRole('button', { name: 'Prüfung abbrechen' }).click();
   await expect(page.getByRole('heading', { name: 'Prüfung abgebrochen' })).toBeFocused();
+  await expect(page.locator('iframe')).toHaveCount(0);
+  await expect.poll(() => cancels.length).toBe(1);
   await page.getByRole('button', { name: 'Erneut versuchen' }).click();
   await expect(kit).toHaveAttribute('data-status', 'inquiry', { timeout: 20_000 });
+  await expect(page.locator('.relay-kit__widget iframe')).toHaveCount(1);
   expect(await cspViolations(page)).toEqual([]);
   expect(problems).toEqual([]);
 });

@@ -10,7 +10,7 @@ export interface RelayDevOptions {
   /** RSA-OAEP payload encryption (the handler's `encryptionKey`). */
   encrypted?: boolean;
   /** A real Persona environment instead of the emulator. */
-  live?: { apiKey: string; baseUrl: string; inquiryUrl: string };
+  live?: { apiKey: string; baseUrl: string };
   /** Origins the emulator's hosted page may be framed by (its `frame-ancestors`); default: any local port. */
   frameAncestors?: string[];
 }
@@ -68,7 +68,7 @@ export function relayDevPlugin(options: RelayDevOptions = {}): Plugin {
         res.setHeader('cache-control', 'no-store');
         if (req.url?.startsWith('/config')) {
           const types = Object.keys(claimTypes).filter((t) => !/^age_over\d/.test(t));
-          res.end(JSON.stringify({ claimTypes: types, inquiryUrl: options.live?.inquiryUrl ?? '/persona/relay', encrypted: Boolean(options.encrypted), persona: options.live ? 'live' : 'emulator' }));
+          res.end(JSON.stringify({ claimTypes: types, emulatorUrl: '/persona', encrypted: Boolean(options.encrypted), persona: options.live ? 'live' : 'emulator' }));
         } else if (req.url?.startsWith('/server-view')) {
           res.end(JSON.stringify(claims));
         } else {

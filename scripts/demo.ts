@@ -2,8 +2,9 @@
  * `npm run demo`: the demo app with the app backend and the Persona Relay emulator on one origin.
  *   npm run demo                   → http://127.0.0.1:5173, emulator, plain payloads
  *   npm run demo -- --encrypted    → the handler asks Persona for RSA-OAEP encrypted payloads
- *   PERSONA_API_KEY=… PERSONA_BASE_URL=https://withpersona.com PERSONA_INQUIRY_URL=… npm run demo
- *                                  → a real Persona environment instead of the emulator
+ *   PERSONA_API_KEY=… PERSONA_BASE_URL=https://withpersona.com npm run demo
+ *                                  → the handler talks to a real Persona environment; the page needs Persona's
+ *                                    widget then (`import Relay from '@persona/relay'` in e2e/app/demo/App.tsx)
  */
 import { parseArgs } from 'node:util';
 import react from '@vitejs/plugin-react';
@@ -18,10 +19,10 @@ const { values } = parseArgs({
   },
 });
 
-const { PERSONA_API_KEY: apiKey, PERSONA_BASE_URL: baseUrl, PERSONA_INQUIRY_URL: inquiryUrl } = process.env;
-const live = apiKey && baseUrl && inquiryUrl ? { apiKey, baseUrl, inquiryUrl } : undefined;
+const { PERSONA_API_KEY: apiKey, PERSONA_BASE_URL: baseUrl } = process.env;
+const live = apiKey && baseUrl ? { apiKey, baseUrl } : undefined;
 if (apiKey && !live) {
-  console.error('PERSONA_API_KEY is set, but PERSONA_BASE_URL and PERSONA_INQUIRY_URL are needed too; using the emulator.');
+  console.error('PERSONA_API_KEY is set, but PERSONA_BASE_URL is needed too; using the emulator.');
 }
 
 const server = await createServer({

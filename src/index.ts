@@ -5,10 +5,11 @@
 export { RelayProvider, useRelayContext, type RelayContextValue, type RelayProviderProps } from './react/RelayProvider.tsx';
 export { useRelayClaim } from './react/useRelayClaim.ts';
 export { relayClaimQueryOptions } from './react/relayClaimQueryOptions.ts';
-export type { RelayInquiryProps, UseRelayClaimOptions, UseRelayClaimReturn, UseRelayClaimStatus } from './react/types.ts';
+export type { RelayInquiryProps, UseRelayClaimEvent, UseRelayClaimOptions, UseRelayClaimReturn, UseRelayClaimStatus } from './react/types.ts';
 export { RelayVerification, type RelayComponents, type RelayRenderers, type RelayStateOf, type RelayVerificationProps } from './ui/RelayVerification.tsx';
 export { MethodologyList, type MethodologyListProps } from './ui/MethodologyList.tsx';
-export { de, en, locales, mergeMessages, type RelayMessages } from './ui/messages.ts';
-export { RelayApiError, RelayError, RelayNetworkError, RelayProtocolError, RelayTimeoutError } from './core/errors.ts';
+export { de, en, locales, mergeMessages, type RelayMessages } from './i18n/messages.ts';
+export { RelayApiError, RelayError, RelayNetworkError, RelayProtocolError, RelayTimeoutError, type RelayErrorCode } from './wire/errors.ts';
 export type { RelayFlowEvent, RelayFlowSnapshot } from './core/flowState.ts';
-export type { MethodologyCalculation, RelayClaim, RelaySessionInfo, RelaySessionState } from './core/types.ts';
+export type { RelayWidget, RelayWidgetConstructor, RelayWidgetError, RelayWidgetOptions, RelayWidgetTheme } from './core/widget.ts';
+export type { MethodologyCalculation, RelayClaim, RelaySessionInfo, RelaySessionState, RelaySessionStatus, TokenProtocol } from './wire/types.ts';

@@ -54,7 +54,13 @@ export const FailedWithMethodology: Story = {
   args: { inquiryAct: 'complete', scenario: { outcome: { status: 'failed', methodology: [{ method: 'facial_age_estimation', result: 'failed' }] } } },
 };
 
-export const Canceled: Story = { tags: ['status:canceled'], args: { inquiryAct: 'cancel' } };
+export const Canceled: Story = {
+  tags: ['status:canceled'],
+  // Persona's widget has no cancel callback: the person cancels with the kit's own button.
+  play: async ({ canvas, userEvent }) => {
+    await userEvent.click(await canvas.findByRole('button', { name: 'Cancel verification' }));
+  },
+};
 
 export const Expired: Story = { tags: ['status:expired'], args: { scenario: { expired: true } } };
 

@@ -1,18 +1,19 @@
 import { QueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { RelayProvider } from '../src/react/RelayProvider.tsx';
-import { de } from '../src/ui/messages.ts';
+import { de } from '../src/i18n/messages.ts';
 import { RelayVerification, type RelayComponents, type RelayRenderers } from '../src/ui/RelayVerification.tsx';
 import { createFakeBackend, type FakeScenario } from './fakeBackend.ts';
+import { createStoryRelay } from './storyRelay.ts';
 
-/** The story controls plus the scenario the fake backend and the stand-in inquiry page play. */
+/** The story controls plus the scenario the fake backend and the stand-in widget play. */
 export interface StoryVerificationProps {
   claimType: string;
   theme: 'light' | 'dark' | 'system';
   locale: 'en' | 'de';
   scenario: FakeScenario;
-  /** What the stand-in inquiry page posts by itself; none waits for a click. */
-  inquiryAct?: 'complete' | 'cancel' | 'expire';
+  /** What the stand-in widget reports by itself; none waits for a click. (Cancel is the kit's own button: see the story's play.) */
+  inquiryAct?: 'complete' | 'expire';
   autoStart?: boolean;
   render?: RelayRenderers;
   components?: RelayComponents;
@@ -22,9 +23,10 @@ export interface StoryVerificationProps {
 export function StoryVerification({ claimType, theme, locale, scenario, inquiryAct, autoStart, render, components }: StoryVerificationProps) {
   const [fetchImpl] = useState(() => createFakeBackend(scenario));
   const [queryClient] = useState(() => new QueryClient());
-  const inquiryUrl = inquiryAct ? `fake-inquiry.html?act=${inquiryAct}` : 'fake-inquiry.html';
+  // Stable per story mount: the provider's widget is Persona's Relay class in an app.
+  const [widget] = useState(() => createStoryRelay(inquiryAct));
   return (
-    <RelayProvider baseUrl="/api/relay" fetch={fetchImpl} queryClient={queryClient} inquiry={{ url: inquiryUrl }} messages={locale === 'de' ? de : undefined}>
+    <RelayProvider baseUrl="/api/relay" fetch={fetchImpl} queryClient={queryClient} widget={widget} messages={locale === 'de' ? de : undefined}>
       <RelayVerification
         claimType={claimType}
         theme={theme}

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { emulatorIssuerName } from '../../test/support/relayDriver.ts';
 import { startRelayStack, type RelayStack } from '../../test/support/relayStack.ts';
 import { createInThreadTokenSource } from '../worker/tokenSource.ts';
 import { createRelayClient } from './client.ts';
 import { finalFlowStatuses, type RelayFlowSnapshot } from './flowState.ts';
-import { parseInquiryMessage } from './inquiry.ts';
 import { RelayFlow } from './RelayFlow.ts';
-import type { RelaySessionState } from './types.ts';
+import type { InquiryEvent, RelaySessionState } from './types.ts';
 
 // Random sequences of everything a page or a hook can do to a flow, against the real backend:
 // nothing throws, snapshots stay well-formed and stable, and a disposed flow never calls back.
@@ -45,12 +45,16 @@ const sessionState: fc.Arbitrary<RelaySessionState> = fc.record(
 );
 type Action =
   | { type: 'start' | 'cancel' | 'retry' | 'wait' | 'finish-at-persona' | 'settle' }
-  | { type: 'message'; data: unknown }
+  | { type: 'widget'; event: InquiryEvent; stale: boolean }
   | { type: 'state'; state: RelaySessionState };
 const action: fc.Arbitrary<Action> = fc.oneof(
   fc.constantFrom('start', 'cancel', 'retry', 'wait', 'finish-at-persona', 'settle', 'settle').map((type) => ({ type })),
-  fc.constant({ type: 'message' as const, data: { type: 'relay:complete' } }),
-  fc.record({ type: fc.constant('message'), data: fc.oneof(fc.constantFrom('relay:complete', 'relay:cancel', 'relay:expire', 'relay:error', 'relay:ready').map((t) => ({ type: t })), fc.anything()) }),
+  fc.constant({ type: 'widget' as const, event: { type: 'complete' as const }, stale: false }),
+  fc.record({
+    type: fc.constant('widget' as const),
+    event: fc.oneof(fc.constant({ type: 'complete' as const }), fc.constant({ type: 'expire' as const }), fc.record({ type: fc.constant('error' as const), code: fc.string(), message: fc.option(fc.string(), { nil: undefined }) })),
+    stale: fc.boolean(),
+  }),
   fc.record({ type: fc.constant('state'), state: sessionState }),
 );
 
@@ -66,7 +70,7 @@ describe('RelayFlow under random call sequences', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 12 }), fc.boolean(), fc.boolean(), async (actions, externalPolling, startFirst) => {
         const client = createRelayClient({ baseUrl: stack.baseUrl });
-        const flow = new RelayFlow({ client, claimType: 'age_over_18_germany', inquiryUrl: '/relay', tokenSource: createInThreadTokenSource(client), externalPolling, pollIntervalMs: 5, firstPollDelayMs: 1 });
+        const flow = new RelayFlow({ client, claimType: 'age_over_18_germany', tokenSource: createInThreadTokenSource(client, { expectedIssuer: emulatorIssuerName(stack.emulator.url) }), externalPolling, pollIntervalMs: 5, firstPollDelayMs: 1 });
         let seen = flow.getSnapshot();
         flow.subscribe(() => {
           seen = flow.getSnapshot();
@@ -88,9 +92,9 @@ describe('RelayFlow under random call sequences', () => {
             }
             reached.add(flow.getSnapshot().status);
           }
-          else if (step.type === 'message') {
-            const event = parseInquiryMessage(step.data);
-            if (event) flow.handleInquiryEvent(event);
+          else if (step.type === 'widget') {
+            // A stale callback comes from a widget of an earlier session (one a retry replaced).
+            flow.handleInquiryEvent(step.event, step.stale ? 'ses_earlier' : undefined);
           } else if (step.type === 'state') flow.receiveSessionState(step.state);
           else {
             const snapshot = flow.getSnapshot();

@@ -1,22 +1,24 @@
 import { createDefaultTokenSource, type TokenSource } from '../worker/tokenSource.ts';
-import type { RelayClient } from './client.ts';
-import { RelayApiError, RelayError, RelayProtocolError } from './errors.ts';
+import type { RelayClient } from '../wire/client.ts';
+import { RelayApiError, RelayError, RelayProtocolError } from '../wire/errors.ts';
+import type { RelaySessionInfo, RelaySessionState } from '../wire/types.ts';
 import { transientRetryDelay } from './transientError.ts';
 import { finalFlowStatuses, type RelayFlowEvent, type RelayFlowSnapshot, type RelayFlowStatus } from './flowState.ts';
-import { buildInquiryUrl } from './inquiry.ts';
-import type { InquiryEvent, RelaySessionInfo, RelaySessionState } from './types.ts';
+import type { InquiryEvent } from './types.ts';
 
-/** Options of a `RelayFlow`. Give `claimType` to create a session, or `session` when the app made one. */
-export interface RelayFlowOptions {
+/**
+ * Options of a `RelayFlow`: a `claimType` to create a session, or the `session` the app created
+ * itself (then `claimType` is only a label), plus the settings every flow shares.
+ */
+export type RelayFlowOptions = ({ claimType: string; session?: undefined } | { claimType?: string; session: RelaySessionInfo }) & RelayFlowSettings;
+
+/** What every `RelayFlow` is configured with, however its session comes about. */
+export interface RelayFlowSettings {
   client: RelayClient;
-  claimType?: string;
-  session?: RelaySessionInfo;
-  /** The hosted inquiry page, e.g. the emulator's `/persona/relay` or Persona's hosted URL. */
-  inquiryUrl: string;
-  /** Origin the hosted page posts its messages to; defaults to the page's own. */
-  origin?: string;
   /** Default: a module Web Worker, or in-thread where there is none. */
   tokenSource?: TokenSource;
+  /** The issuer the challenge must name (ignored with a `tokenSource`); default: Persona's for the persona profile. */
+  expectedIssuer?: string;
   /** True when the caller polls `GET /sessions/:id` itself and feeds `receiveSessionState` (the React hook). */
   externalPolling?: boolean;
   /**
@@ -79,7 +81,7 @@ export class RelayFlow {
   constructor(options: RelayFlowOptions) {
     if (!options.claimType && !options.session) throw new TypeError('RelayFlow: give claimType or session');
     this.#options = options;
-    this.#tokenSource = options.tokenSource ?? createDefaultTokenSource(options.client);
+    this.#tokenSource = options.tokenSource ?? createDefaultTokenSource(options.client, options.expectedIssuer === undefined ? {} : { expectedIssuer: options.expectedIssuer });
     this.#timerApi = options.timers ?? globalTimers;
     this.#now = options.now ?? Date.now;
   }
@@ -106,6 +108,7 @@ export class RelayFlow {
     this.#stopRun();
     // The person gave up: free the worker now rather than keep it idle until dispose.
     this.#tokenSource.dispose();
+    if (session) this.#tellServerCanceled(session);
     this.#set(session ? { status: 'canceled', session } : { status: 'canceled' });
   }
 
@@ -126,27 +129,28 @@ export class RelayFlow {
     this.#listeners.clear();
   }
 
-  /** Feeds a message of the hosted inquiry page (see `parseInquiryMessage`). */
-  handleInquiryEvent(event: InquiryEvent): void {
+  /**
+   * Feeds a callback of Persona's widget (see `mountRelayWidget`): complete → redeem, expire → expired,
+   * error → error. Ignored outside an inquiry, or when `sessionId` names an earlier session.
+   */
+  handleInquiryEvent(event: InquiryEvent, sessionId?: string): void {
     const snapshot = this.#snapshot;
     if (this.#disposed || snapshot.status !== 'inquiry') return;
+    if (sessionId !== undefined && sessionId !== snapshot.session.sessionId) return;
     this.#emit({ type: 'inquiry', sessionId: snapshot.session.sessionId, event: event.type });
     switch (event.type) {
-      case 'relay:complete':
+      case 'complete':
         void this.#redeem(snapshot.session);
         return;
-      case 'relay:cancel':
-        this.#stopRun();
-        this.#set({ status: 'canceled', session: snapshot.session });
-        return;
-      case 'relay:expire':
+      case 'expire':
         this.#stopRun();
         this.#set({ status: 'expired', session: snapshot.session });
         return;
-      case 'relay:error':
-        this.#fail(new RelayError({ title: 'The verification page reported an error', detail: event.message, code: 'inquiry-error' }), snapshot.session);
-        return;
-      case 'relay:ready':
+      case 'error':
+        this.#fail(
+          new RelayError({ title: 'The verification widget reported an error', detail: event.message, code: 'inquiry-error', meta: { widgetCode: event.code } }),
+          snapshot.session,
+        );
         return;
     }
   }
@@ -175,8 +179,9 @@ export class RelayFlow {
         this.#set({ status: state.status, session, claim: state.claim });
         return;
       case 'expired':
+      case 'canceled':
         this.#stopRun();
-        this.#set({ status: 'expired', session });
+        this.#set({ status: state.status, session });
         return;
       case 'error':
         this.#fail(new RelayApiError({ title: 'Verification failed', ...state.error }), session);
@@ -196,6 +201,11 @@ export class RelayFlow {
     this.#snapshot = next;
     if (changed) this.#emit({ type: 'status', status: next.status });
     for (const listener of [...this.#listeners]) listener();
+  }
+
+  /** Best effort: the server stops waiting for the claim; the person sees `canceled` whatever it answers. */
+  #tellServerCanceled(session: RelaySessionInfo): void {
+    this.#options.client.cancel(session.sessionId).catch(() => undefined);
   }
 
   #emit(event: RelayFlowEvent): void {
@@ -260,8 +270,7 @@ export class RelayFlow {
         this.#set({ status: 'expired', session });
       }
     });
-    const origin = this.#options.origin ?? (globalThis as { location?: { origin?: string } }).location?.origin;
-    this.#set({ status: 'inquiry', session, inquiryUrl: buildInquiryUrl(this.#options.inquiryUrl, session.sessionAccessToken, origin), tokenReady: false });
+    this.#set({ status: 'inquiry', session, tokenReady: false });
     // The token is made while the person is busy with the inquiry, so it is ready when they finish.
     this.#token = this.#makeToken(session, run);
   }
@@ -271,8 +280,10 @@ export class RelayFlow {
     const started = this.#now();
     const token = this.#tokenSource.obtain(session.sessionId, run.signal);
     token.then(
-      () => {
+      (made) => {
         if (this.#run !== run) return;
+        // Handed over at once so the server can redeem it even if this tab closes; the redeem carries it too.
+        this.#options.client.submitToken(session.sessionId, made, { signal: run.signal }).catch(() => undefined);
         this.#emit({ type: 'token-ready', sessionId: session.sessionId, ms: this.#now() - started });
         const snapshot = this.#snapshot;
         if (snapshot.status === 'inquiry' && !snapshot.tokenReady) this.#set({ ...snapshot, tokenReady: true });
@@ -342,7 +353,7 @@ export class RelayFlow {
 }
 
 /** Delay after poll number `attempt`: ×1.5 per attempt from `pollIntervalMs` up to `maxPollIntervalMs`, never below the backend's hint. */
-export function nextPollDelay(options: Pick<RelayFlowOptions, 'pollIntervalMs' | 'maxPollIntervalMs'>, attempt: number, pollAfterMs: number | undefined): number {
+export function nextPollDelay(options: Pick<RelayFlowSettings, 'pollIntervalMs' | 'maxPollIntervalMs'>, attempt: number, pollAfterMs: number | undefined): number {
   const first = options.pollIntervalMs ?? 250;
   const max = options.maxPollIntervalMs ?? 4_000;
   return Math.max(Math.min(first * 1.5 ** Math.max(attempt - 1, 0), max), pollAfterMs ?? 0);

@@ -4,9 +4,9 @@ import type { TokenSource } from '../worker/tokenSource.ts';
 import { createRelayClient, type RelayClient } from './client.ts';
 import type { RelayError } from './errors.ts';
 import type { RelayFlowSnapshot } from './flowState.ts';
-import { parseInquiryMessage } from './inquiry.ts';
 import { RelayFlow, type RelayFlowOptions } from './RelayFlow.ts';
 import type { InquiryEvent, RelayClaim, RelaySessionInfo, RelaySessionState } from './types.ts';
+import { mountRelayWidget, type RelayWidget, type RelayWidgetConstructor, type RelayWidgetError, type RelayWidgetOptions } from './widget.ts';
 
 describe('core public types', () => {
   it('narrows the snapshot on status, with no `!` needed', () => {
@@ -14,7 +14,7 @@ describe('core public types', () => {
     if (snapshot.status === 'passed' || snapshot.status === 'failed') expectTypeOf(snapshot.claim).toEqualTypeOf<RelayClaim>();
     if (snapshot.status === 'error') expectTypeOf(snapshot.error).toEqualTypeOf<RelayError>();
     if (snapshot.status === 'inquiry') {
-      expectTypeOf(snapshot.inquiryUrl).toBeString();
+      expectTypeOf(snapshot).not.toHaveProperty('inquiryUrl');
       expectTypeOf(snapshot.tokenReady).toBeBoolean();
       expectTypeOf(snapshot.session).toEqualTypeOf<RelaySessionInfo>();
     }
@@ -26,15 +26,20 @@ describe('core public types', () => {
     expectTypeOf<RelayFlow['subscribe']>().toEqualTypeOf<(listener: () => void) => () => void>();
     expectTypeOf<RelayFlow['getSnapshot']>().returns.toEqualTypeOf<RelayFlowSnapshot>();
     expectTypeOf<RelayFlow['handleInquiryEvent']>().parameter(0).toEqualTypeOf<InquiryEvent>();
-    expectTypeOf(parseInquiryMessage).returns.toEqualTypeOf<InquiryEvent | undefined>();
   });
 
-  it('requires a client and an inquiry URL; token source and timers are optional', () => {
+  it('requires a client and no page URL; token source and timers are optional', () => {
     expectTypeOf<RelayFlowOptions>().toHaveProperty('client').toEqualTypeOf<RelayClient>();
-    expectTypeOf<RelayFlowOptions['inquiryUrl']>().toBeString();
+    expectTypeOf<RelayFlowOptions>().not.toHaveProperty('inquiryUrl');
     expectTypeOf<RelayFlowOptions['tokenSource']>().toEqualTypeOf<TokenSource | undefined>();
-    // @ts-expect-error inquiryUrl is required
     new RelayFlow({ client: createRelayClient({ baseUrl: '/api/relay' }), claimType: 'x' });
+  });
+
+  it("types Persona's widget from its documented contract", () => {
+    expectTypeOf<RelayWidgetConstructor>().constructorParameters.toEqualTypeOf<[string | HTMLElement, RelayWidgetOptions]>();
+    expectTypeOf<RelayWidgetOptions['onError']>().toEqualTypeOf<((error: RelayWidgetError) => void) | undefined>();
+    expectTypeOf<RelayWidgetOptions['theme']>().toEqualTypeOf<'light' | 'dark' | 'auto' | undefined>();
+    expectTypeOf(mountRelayWidget).returns.toEqualTypeOf<RelayWidget | undefined>();
   });
 
   it('types the client calls and obtainToken', () => {

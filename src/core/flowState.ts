@@ -8,7 +8,7 @@ import type { RelayClaim, RelaySessionInfo } from './types.ts';
 export type RelayFlowSnapshot =
   | { status: 'idle' }
   | { status: 'creating' }
-  | { status: 'inquiry'; session: RelaySessionInfo; inquiryUrl: string; tokenReady: boolean }
+  | { status: 'inquiry'; session: RelaySessionInfo; tokenReady: boolean }
   | { status: 'redeeming'; session: RelaySessionInfo }
   | { status: 'polling'; session: RelaySessionInfo }
   | { status: 'passed'; session: RelaySessionInfo; claim: RelayClaim }

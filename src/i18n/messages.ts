@@ -1,5 +1,7 @@
 /** Every string the default views show; pass a partial object to `messages` to change some of them. */
 export interface RelayMessages {
+  /** The language of these strings (BCP 47, e.g. `de`); Persona's widget is given it as `language`. */
+  locale: string;
   start: string;
   creating: string;
   inquiryTitle: string;
@@ -28,6 +30,7 @@ export interface RelayMessages {
 
 /** English, the default. `{claim}` is replaced by the claim type's label. */
 export const en: RelayMessages = {
+  locale: 'en',
   start: 'Verify: {claim}',
   creating: 'Preparing the verification…',
   inquiryTitle: 'Identity verification: {claim}',
@@ -80,6 +83,7 @@ export const en: RelayMessages = {
 
 /** German, complete. */
 export const de: RelayMessages = {
+  locale: 'de',
   start: 'Prüfen: {claim}',
   creating: 'Die Prüfung wird vorbereitet …',
   inquiryTitle: 'Identitätsprüfung: {claim}',

@@ -1,7 +1,8 @@
 import { QueryClient, QueryClientContext, QueryClientProvider } from '@tanstack/react-query';
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
 import { createRelayClient, type RelayClient } from '../core/client.ts';
-import { en, mergeMessages, type RelayMessages } from '../ui/messages.ts';
+import type { RelayWidgetConstructor } from '../core/widget.ts';
+import { en, mergeMessages, type RelayMessages } from '../i18n/messages.ts';
 
 /** Props of `RelayProvider`. */
 export interface RelayProviderProps {
@@ -11,10 +12,18 @@ export interface RelayProviderProps {
   queryClient?: QueryClient;
   /** Injected fetch (tests, Storybook); tokens are then made in-thread. */
   fetch?: typeof fetch;
-  /** The hosted inquiry page: the emulator's `/persona/relay` or Persona's hosted URL. */
-  inquiry?: { url: string };
+  /**
+   * Persona's widget class: `Relay` from `@persona/relay`, or `EmulatorRelay` from
+   * `relay-claim-kit/emulator/widget` against the local emulator. Required: the kit never guesses a page.
+   */
+  widget: RelayWidgetConstructor;
   /** Strings for every view; a locale such as `de` or a partial override of English. */
   messages?: Partial<RelayMessages>;
+  /**
+   * The issuer_name every Privacy Pass challenge must carry; default Persona's
+   * (`withpersona.com/api/v1/privacy-passes`). Against the emulator: its host + `/api/v1/privacy-passes`.
+   */
+  expectedIssuer?: string;
   children?: ReactNode;
 }
 
@@ -22,25 +31,31 @@ export interface RelayProviderProps {
 export interface RelayContextValue {
   client: RelayClient;
   queryClient: QueryClient;
-  inquiryUrl: string;
+  widget: RelayWidgetConstructor;
   messages: RelayMessages;
+  expectedIssuer: string | undefined;
 }
 
 const RelayContext = createContext<RelayContextValue | undefined>(undefined);
 
-/** The emulator's hosted page path; apps on Persona pass their hosted URL as `inquiry.url`. */
-const defaultInquiryUrl = '/persona/relay';
-
 /** Makes the backend client, the query client and the strings available to `useRelayClaim` and `RelayVerification`. */
-export function RelayProvider({ baseUrl, queryClient, fetch: fetchImpl, inquiry, messages, children }: RelayProviderProps) {
+export function RelayProvider({ baseUrl, queryClient, fetch: fetchImpl, widget, messages, expectedIssuer, children }: RelayProviderProps) {
+  // Before any hook or child runs, so a provider without a widget creates no relay at all.
+  if (typeof widget !== 'function') {
+    throw new TypeError(
+      "relay-claim-kit: <RelayProvider> needs widget={Relay} (import Relay from '@persona/relay'), or widget={EmulatorRelay} from 'relay-claim-kit/emulator/widget' against the local emulator",
+    );
+  }
   const outer = useContext(QueryClientContext);
   // Created once per provider, and only when neither the props nor the tree supply one.
   const [own] = useState(() => (queryClient ?? outer ? undefined : new QueryClient()));
   const client = useMemo(() => createRelayClient({ baseUrl, ...(fetchImpl ? { fetch: fetchImpl } : {}) }), [baseUrl, fetchImpl]);
   const resolved = queryClient ?? outer ?? own;
-  const inquiryUrl = inquiry?.url ?? defaultInquiryUrl;
   const merged = useMemo(() => mergeMessages(en, messages), [messages]);
-  const value = useMemo(() => (resolved ? { client, queryClient: resolved, inquiryUrl, messages: merged } : undefined), [client, resolved, inquiryUrl, merged]);
+  const value = useMemo(
+    () => (resolved ? { client, queryClient: resolved, widget, messages: merged, expectedIssuer } : undefined),
+    [client, resolved, widget, merged, expectedIssuer],
+  );
   const tree = <RelayContext.Provider value={value}>{children}</RelayContext.Provider>;
   // The private or given client must be mounted (focus/online managers) and visible to the app's own hooks below.
   return resolved && resolved !== outer ? <QueryClientProvider client={resolved}>{tree}</QueryClientProvider> : tree;

@@ -1,6 +1,7 @@
-import type { RelayError } from '../core/errors.ts';
 import type { RelayFlowEvent } from '../core/flowState.ts';
-import type { MethodologyCalculation, RelayClaim, RelaySessionInfo } from '../core/types.ts';
+import type { RelayWidgetTheme } from '../core/widget.ts';
+import type { RelayError } from '../wire/errors.ts';
+import type { MethodologyCalculation, RelayClaim, RelaySessionInfo } from '../wire/types.ts';
 
 /** Options of `useRelayClaim`: a `claimType` to create a session, or the app's own `sessionId` + `sessionAccessToken`. */
 export type UseRelayClaimOptions = (
@@ -14,16 +15,25 @@ export type UseRelayClaimOptions = (
   /** Called once per result (passed or failed); the latest function is used. */
   onResult?: (claim: RelayClaim) => void;
   onError?: (error: RelayError) => void;
-  /** Lifecycle events for analytics; they carry no token or secret. */
-  onEvent?: (event: RelayFlowEvent) => void;
+  /** Lifecycle events for analytics; they carry no token or secret. Status events use the hook's own statuses. */
+  onEvent?: (event: UseRelayClaimEvent) => void;
+  /** The issuer the Privacy Pass challenge must name; default: the provider's `expectedIssuer`, else Persona's. */
+  expectedIssuer?: string;
+  /** Persona's widget `theme`; default the widget's own (`auto`). Read when the widget mounts. */
+  widgetTheme?: RelayWidgetTheme;
+  /** Persona's widget `language`; default the provider's `messages.locale`. Read when the widget mounts. */
+  widgetLanguage?: string;
 };
 
-/** Spread onto the inquiry `<iframe>`: the hook listens to messages from that frame only. */
+/**
+ * A lifecycle event of `useRelayClaim`: the flow's events, with `status` in the hook's vocabulary
+ * (`verifying` for the flow's redeeming and polling, reported once), so it matches `claim.status`.
+ */
+export type UseRelayClaimEvent = Exclude<RelayFlowEvent, { type: 'status' }> | { type: 'status'; status: UseRelayClaimStatus };
+
+/** Spread onto the element Persona's widget mounts into (an empty `<div>`); the hook mounts and destroys the widget. */
 export interface RelayInquiryProps {
-  src: string;
-  title: string;
-  allow: 'camera';
-  ref: (frame: HTMLIFrameElement | null) => void;
+  ref: (container: HTMLElement | null) => void;
 }
 
 /** Public status of the hook: `verifying` covers the flow's redeeming and polling. */

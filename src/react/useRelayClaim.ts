@@ -1,15 +1,33 @@
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { claimTypeInfo } from '../core/claims.ts';
-import type { RelayFlowSnapshot } from '../core/flowState.ts';
-import { parseInquiryMessage } from '../core/inquiry.ts';
+import type { RelayFlowEvent, RelayFlowSnapshot, RelayFlowStatus } from '../core/flowState.ts';
 import { RelayFlow } from '../core/RelayFlow.ts';
-import { format } from '../ui/format.ts';
+import { mountRelayWidget, type RelayWidget } from '../core/widget.ts';
 import { relayClaimQueryOptions } from './relayClaimQueryOptions.ts';
 import { useRelayContext } from './RelayProvider.tsx';
-import type { UseRelayClaimOptions, UseRelayClaimReturn } from './types.ts';
+import type { UseRelayClaimEvent, UseRelayClaimOptions, UseRelayClaimReturn, UseRelayClaimStatus } from './types.ts';
 
 const idle: RelayFlowSnapshot = { status: 'idle' };
+
+/** The hook's status for a flow status: redeeming and polling are one `verifying` for the person. */
+function hookStatus(status: RelayFlowStatus): UseRelayClaimStatus {
+  return status === 'redeeming' || status === 'polling' ? 'verifying' : status;
+}
+
+/** Translates the flow's events into the hook's vocabulary; a status the hook already reported is dropped. */
+function hookEvents(emit: (event: UseRelayClaimEvent) => void): (event: RelayFlowEvent) => void {
+  let last: UseRelayClaimStatus | undefined;
+  return (event) => {
+    if (event.type !== 'status') {
+      emit(event);
+      return;
+    }
+    const status = hookStatus(event.status);
+    if (status === last) return;
+    last = status;
+    emit({ type: 'status', status });
+  };
+}
 const noSubscribe = () => () => undefined;
 const getIdle = () => idle;
 
@@ -18,8 +36,10 @@ const getIdle = () => idle;
  * TanStack Query, returned as a union on `status`. Needs a `RelayProvider` above.
  */
 export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimReturn {
-  const { client, queryClient, inquiryUrl, messages } = useRelayContext();
+  const context = useRelayContext();
+  const { client, queryClient, messages } = context;
   const { claimType, sessionId, sessionAccessToken, expiresAt, enabled = true, autoStart = true } = options;
+  const expectedIssuer = options.expectedIssuer ?? context.expectedIssuer;
   const callbacks = useRef(options);
   useEffect(() => {
     callbacks.current = options;
@@ -32,9 +52,9 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
     const created = new RelayFlow({
       client,
       ...(session ? { session } : { claimType: claimType ?? '' }),
-      inquiryUrl,
       externalPolling: true,
-      onEvent: (event) => callbacks.current.onEvent?.(event),
+      ...(expectedIssuer === undefined ? {} : { expectedIssuer }),
+      onEvent: hookEvents((event) => callbacks.current.onEvent?.(event)),
     });
     let live = true;
     setFlow(created);
@@ -49,7 +69,7 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
       created.dispose();
       setFlow((current) => (current === created ? undefined : current));
     };
-  }, [client, inquiryUrl, claimType, sessionId, sessionAccessToken, expiresAt, enabled, autoStart]);
+  }, [client, claimType, sessionId, sessionAccessToken, expiresAt, expectedIssuer, enabled, autoStart]);
 
   const snapshot = useSyncExternalStore(flow?.subscribe ?? noSubscribe, flow?.getSnapshot ?? getIdle, getIdle);
 
@@ -67,25 +87,34 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
     else if (snapshot.status === 'error') callbacks.current.onError?.(snapshot.error);
   }, [snapshot]);
 
-  // Messages count only from our own frame and the inquiry page's origin: any other window may post too.
-  const [frame, setFrame] = useState<HTMLIFrameElement | null>(null);
-  const inquirySrc = snapshot.status === 'inquiry' ? snapshot.inquiryUrl : undefined;
+  // Persona's widget, one per inquiry: mounted into the container the view renders, destroyed when the
+  // inquiry ends for any reason (complete, cancel, expiry, error, retry, unmount). The widget class, theme
+  // and language are read when it mounts: a change of identity must not restart the person's verification.
+  const look = useRef({ widget: context.widget, theme: options.widgetTheme, language: options.widgetLanguage ?? messages.locale });
   useEffect(() => {
-    if (!flow || !frame || !inquirySrc) return undefined;
-    const expectedOrigin = new URL(inquirySrc, window.location.href).origin;
-    const onMessage = (event: MessageEvent) => {
-      if (event.source !== frame.contentWindow || event.origin !== expectedOrigin) return;
-      const parsed = parseInquiryMessage(event.data);
-      if (parsed) flow.handleInquiryEvent(parsed);
+    look.current = { widget: context.widget, theme: options.widgetTheme, language: options.widgetLanguage ?? messages.locale };
+  });
+  const [container, setContainer] = useState<HTMLElement | null>(null);
+  const inquirySession = snapshot.status === 'inquiry' ? snapshot.session.sessionId : undefined;
+  useEffect(() => {
+    if (!flow || !container || !inquirySession) return undefined;
+    let widget: RelayWidget | undefined;
+    let live = true;
+    // Deferred like start(): StrictMode's synchronous mount → unmount → mount constructs only the survivor's widget.
+    void Promise.resolve().then(() => {
+      if (!live) return;
+      const { widget: Widget, theme, language } = look.current;
+      widget = mountRelayWidget(flow, Widget, container, { ...(theme ? { theme } : {}), ...(language ? { language } : {}) });
+    });
+    return () => {
+      live = false;
+      widget?.destroy();
     };
-    window.addEventListener('message', onMessage);
-    return () => { window.removeEventListener('message', onMessage); };
-  }, [flow, frame, inquirySrc]);
+  }, [flow, container, inquirySession]);
 
   const start = useCallback(() => flow?.start(), [flow]);
   const cancel = useCallback(() => flow?.cancel(), [flow]);
   const retry = useCallback(() => flow?.retry(), [flow]);
-  const claimLabel = claimType ? (messages.claimTypes[claimType] ?? claimTypeInfo(claimType)?.label ?? claimType) : '';
 
   return useMemo((): UseRelayClaimReturn => {
     const actions = { start, cancel, retry };
@@ -99,7 +128,7 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
           status: 'inquiry',
           session: snapshot.session,
           tokenReady: snapshot.tokenReady,
-          inquiryProps: { src: snapshot.inquiryUrl, title: format(messages.inquiryTitle, claimLabel), allow: 'camera', ref: setFrame },
+          inquiryProps: { ref: setContainer },
         };
       case 'redeeming':
       case 'polling':
@@ -113,5 +142,5 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
       case 'error':
         return { ...actions, status: 'error', session: snapshot.session, error: snapshot.error };
     }
-  }, [snapshot, start, cancel, retry, messages, claimLabel]);
+  }, [snapshot, start, cancel, retry]);
 }

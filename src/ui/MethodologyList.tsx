@@ -1,6 +1,6 @@
 import { methodLabels } from '../core/claims.ts';
 import type { MethodologyCalculation } from '../core/types.ts';
-import type { RelayMessages } from './messages.ts';
+import type { RelayMessages } from '../i18n/messages.ts';
 
 /** Props of the methodology list slot. */
 export interface MethodologyListProps {

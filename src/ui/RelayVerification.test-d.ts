@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { RelayError } from '../core/errors.ts';
 import type { RelayClaim } from '../core/types.ts';
-import type { RelayMessages } from './messages.ts';
+import type { RelayMessages } from '../i18n/messages.ts';
 import type { RelayRenderers, RelayStateOf, RelayVerificationProps } from './RelayVerification.tsx';
 
 describe('RelayVerification types', () => {

@@ -3,23 +3,31 @@ import { QueryClient } from '@tanstack/react-query';
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { StrictMode, type ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { emulatorPageMessage } from '../../test/support/emulatorPage.ts';
+import { emulatorIssuerName } from '../../test/support/relayDriver.ts';
 import { startRemoteStack, type RemoteStack } from '../../test/support/remoteStack.ts';
+import { EmulatorRelay } from '../emulator/widget/index.ts';
+import type { PageEvent } from '../emulator/widget/protocol.ts';
 import { RelayProvider } from '../react/RelayProvider.tsx';
 import type { RelayClaim } from '../core/types.ts';
-import { de } from './messages.ts';
+import { de } from '../i18n/messages.ts';
 import { RelayVerification, type RelayVerificationProps } from './RelayVerification.tsx';
 
-// The embed against the real handler and emulator over HTTP; jsdom has no Worker, so tokens are made in-thread.
+// The embed against the real handler and emulator over HTTP, with EmulatorRelay as the widget (what an app
+// passes as `widget`); jsdom has no Worker, so tokens are made in-thread, and it does not run the emulator's
+// page inside the iframe, so the tests post what that page posts.
 let stack: RemoteStack;
 let emulatorOrigin: string;
 beforeAll(async () => {
   stack = await startRemoteStack();
   emulatorOrigin = new URL(stack.emulatorUrl).origin;
+  EmulatorRelay.configure({ url: `${stack.emulatorUrl}/persona` });
 });
 afterAll(() => stack.close());
 afterEach(async () => {
   cleanup();
   vi.useRealTimers();
+  vi.restoreAllMocks();
   await stack.setFaults({});
 });
 
@@ -54,7 +62,7 @@ function countingFetch() {
 
 function mount(props: RelayVerificationProps, options: { strict?: boolean; fetchImpl?: typeof fetch; queryClient?: QueryClient } = {}) {
   const wrap = (node: ReactNode) => (
-    <RelayProvider baseUrl={stack.baseUrl} fetch={options.fetchImpl ?? fetch} inquiry={{ url: `${stack.emulatorUrl}/persona/relay` }} queryClient={options.queryClient}>
+    <RelayProvider baseUrl={stack.baseUrl} fetch={options.fetchImpl ?? fetch} widget={EmulatorRelay} expectedIssuer={emulatorIssuerName(stack.emulatorUrl)} queryClient={options.queryClient}>
       {node}
     </RelayProvider>
   );
@@ -80,16 +88,28 @@ function relayTokenOf(frame: HTMLIFrameElement): string {
   return stack.relayTokenOf(token);
 }
 
-/** What the hosted page does when the person finishes: the emulator records it, the page posts to its parent. */
+/** What the hosted page does when the person finishes: the emulator records it, the page tells the widget. */
 async function finish(frame: HTMLIFrameElement, claimResult: 'passed' | 'failed', methodology?: RelayClaim['methodology']) {
   await stack.finishInquiry(relayTokenOf(frame), { status: 'completed', claimResult, ...(methodology ? { methodology } : {}) });
-  post(frame, { type: 'relay:complete', status: 'completed' });
+  post(frame, 'complete');
 }
 
-function post(frame: HTMLIFrameElement, data: unknown, origin = emulatorOrigin, source: Window | null = frame.contentWindow) {
+function post(frame: HTMLIFrameElement, event: PageEvent, origin = emulatorOrigin, source: MessageEventSource | null = frame.contentWindow) {
   act(() => {
-    window.dispatchEvent(new MessageEvent('message', { data, origin, source }));
+    window.dispatchEvent(emulatorPageMessage(frame, event, { origin, source }));
   });
+}
+
+/** The window `message` listeners added and not yet removed (EmulatorRelay's are the only ones here). */
+function messageListeners() {
+  const add = vi.spyOn(window, 'addEventListener');
+  const remove = vi.spyOn(window, 'removeEventListener');
+  const live = () => {
+    const added = add.mock.calls.filter(([type]) => type === 'message').map(([, listener]) => listener);
+    const removed = new Set(remove.mock.calls.filter(([type]) => type === 'message').map(([, listener]) => listener));
+    return added.filter((listener) => !removed.has(listener)).length;
+  };
+  return { live, added: () => add.mock.calls.filter(([type]) => type === 'message').length };
 }
 
 const long = { timeout: 15_000 };
@@ -98,12 +118,17 @@ describe('RelayVerification against the handler and the emulator', () => {
   it('walks creating → inquiry → verifying → passed, in StrictMode with one session, and focuses the result', async () => {
     const counter = countingFetch();
     const onResult = vi.fn();
+    const listeners = messageListeners();
     const { container } = mount({ claimType: 'age_over_18_germany', onResult }, { strict: true, fetchImpl: counter.fetchImpl });
     expect(screen.getByRole('status').textContent).toMatch(/Preparing|not started/);
     const frame = await frameOf(container);
-    expect(frame.getAttribute('allow')).toBe('camera');
-    expect(frame.title).toBe('Identity verification: age 18+ (Germany)');
+    // The widget mounts into the kit's labelled container, once: StrictMode's double mount constructs one widget.
+    expect(frame.parentElement?.getAttribute('aria-label')).toBe('Identity verification: age 18+ (Germany)');
     expect(new URL(frame.src).pathname).toBe('/persona/relay');
+    expect(new URL(frame.src).searchParams.get('theme')).toBe('auto');
+    expect(new URL(frame.src).searchParams.get('language')).toBe('en');
+    expect(container.querySelectorAll('iframe')).toHaveLength(1);
+    expect(listeners.added()).toBe(1);
     expect(screen.getByRole('status').textContent).toBe('Verification page open.');
     // The token is made during the inquiry; wait for the issue call before finishing.
     await waitFor(() => { expect(counter.calls.some((c) => c.endsWith('/issue'))).toBe(true); }, long);
@@ -114,19 +139,43 @@ describe('RelayVerification against the handler and the emulator', () => {
     expect(screen.getByText('voice_match')).toBeTruthy();
     expect(screen.getByRole('status').textContent).toBe('Verification passed.');
     expect(counter.sessions()).toBe(1);
+    // Complete ended the inquiry: the widget is destroyed with it.
+    expect(container.querySelector('iframe')).toBeNull();
+    expect(listeners.live()).toBe(0);
     expect(onResult).toHaveBeenCalledTimes(1);
     expect(onResult).toHaveBeenCalledWith({ claimType: 'age_over_18_germany', claimResult: 'passed', methodology: [{ method: 'document_selfie', result: 'passed' }, { method: 'voice_match', result: 'passed' }] });
   }, 30_000);
 
-  it('ignores messages from another origin or another window', async () => {
+  it('the widget ignores messages from another origin or another window', async () => {
     const { container } = mount({ claimType: 'age_over_18_germany' });
     const frame = await frameOf(container);
-    post(frame, { type: 'relay:cancel' }, 'http://evil.test');
-    post(frame, { type: 'relay:cancel' }, emulatorOrigin, window);
-    post(frame, { type: 'not-ours' });
+    post(frame, 'expire', 'http://evil.test');
+    post(frame, 'expire', emulatorOrigin, window);
     expect(container.querySelector('section')?.dataset.status).toBe('inquiry');
-    post(frame, { type: 'relay:cancel' });
-    expect(await screen.findByRole('heading', { name: 'Verification canceled' })).toBeTruthy();
+    post(frame, 'expire');
+    expect(await screen.findByRole('heading', { name: 'Verification expired' })).toBeTruthy();
+  }, 20_000);
+
+  it('forwards the theme and the locale to the widget', async () => {
+    const { container } = mount({ claimType: 'age_over_18_germany', theme: 'dark', messages: de });
+    const src = new URL((await frameOf(container)).src);
+    expect(src.searchParams.get('theme')).toBe('dark');
+    expect(src.searchParams.get('language')).toBe('de');
+  }, 20_000);
+
+  it('a provider without a widget throws a clear error at render and creates no relay', async () => {
+    const counter = countingFetch();
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const noWidget = { baseUrl: stack.baseUrl, fetch: counter.fetchImpl } as unknown as Parameters<typeof RelayProvider>[0];
+    expect(() => render(<RelayProvider {...noWidget}><RelayVerification claimType="age_over_18_germany" /></RelayProvider>)).toThrow(
+      /needs widget=\{Relay\}.*@persona\/relay.*EmulatorRelay/,
+    );
+    errors.mockRestore();
+    cleanup();
+    // A provider with a widget on the same fetch: once its session exists, the failed one had made none.
+    mount({ claimType: 'age_over_18_germany' }, { fetchImpl: counter.fetchImpl });
+    await waitFor(() => { expect(counter.sessions()).toBe(1); }, long);
+    expect(counter.calls.filter((c) => c === 'POST /api/relay/sessions')).toHaveLength(1);
   }, 20_000);
 
   it('shows a failed claim, "methodology not shared" for France, and retries with a new session', async () => {
@@ -142,16 +191,35 @@ describe('RelayVerification against the handler and the emulator', () => {
     expect(counter.sessions()).toBe(2);
   }, 30_000);
 
-  it('cancel from the frame view, then expiry reported by the page', async () => {
-    const { container } = mount({ claimType: 'live_human_presence' });
-    await frameOf(container);
+  it('Cancel destroys the widget and tells the backend; Try again mounts a new one; then expiry reported by the widget', async () => {
+    const counter = countingFetch();
+    const listeners = messageListeners();
+    const { container } = mount({ claimType: 'live_human_presence' }, { fetchImpl: counter.fetchImpl });
+    const first = await frameOf(container);
     fireEvent.click(screen.getByRole('button', { name: 'Cancel verification' }));
     expect(await screen.findByRole('heading', { name: 'Verification canceled' })).toBeTruthy();
+    expect(first.isConnected).toBe(false);
+    expect(listeners.live()).toBe(0);
+    await waitFor(() => { expect(counter.calls.filter((c) => c.endsWith('/cancel'))).toHaveLength(1); }, long);
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     const frame = await frameOf(container);
-    post(frame, { type: 'relay:expire' });
+    expect(frame).not.toBe(first);
+    expect(listeners.live()).toBe(1);
+    post(frame, 'expire');
     expect(await screen.findByRole('heading', { name: 'Verification expired' })).toBeTruthy();
     expect(screen.getByRole('status').textContent).toBe('Verification expired.');
+    expect(frame.isConnected).toBe(false);
+    expect(listeners.live()).toBe(0);
+  }, 20_000);
+
+  it('an error reported by the widget ends in the error view', async () => {
+    const { container } = mount({ claimType: 'age_over_18_germany' });
+    const frame = await frameOf(container);
+    act(() => {
+      window.dispatchEvent(emulatorPageMessage(frame, 'error', { origin: emulatorOrigin, code: 'invalid-session' }));
+    });
+    expect(await screen.findByRole('heading', { name: 'The verification could not finish' })).toBeTruthy();
+    expect(frame.isConnected).toBe(false);
   }, 20_000);
 
   it('an upstream error shows the Request-Id to quote and calls onError; no secret is shown', async () => {
@@ -169,9 +237,8 @@ describe('RelayVerification against the handler and the emulator', () => {
   it('German messages for every view it reaches', async () => {
     const { container } = mount({ claimType: 'age_over_18_germany', messages: de });
     const frame = await frameOf(container);
-    expect(frame.title).toBe('Identitätsprüfung: Alter 18+ (Deutschland)');
-    expect(screen.getByRole('button', { name: 'Prüfung abbrechen' })).toBeTruthy();
-    post(frame, { type: 'relay:cancel' });
+    expect(frame.parentElement?.getAttribute('aria-label')).toBe('Identitätsprüfung: Alter 18+ (Deutschland)');
+    fireEvent.click(screen.getByRole('button', { name: 'Prüfung abbrechen' }));
     expect(await screen.findByRole('heading', { name: 'Prüfung abgebrochen' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Erneut versuchen' })).toBeTruthy();
     expect(screen.getByRole('status').textContent).toBe('Prüfung abgebrochen.');
@@ -190,13 +257,17 @@ describe('RelayVerification against the handler and the emulator', () => {
     expect(container.querySelector('[data-slot="button"]')?.textContent).toBe('Cancel verification');
   }, 20_000);
 
-  it('unmount mid-flow stops all traffic and logs no React error', async () => {
+  it('unmount during the inquiry destroys the widget (no listener left), stops all traffic and logs no React error', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     const counter = countingFetch();
     const errors = vi.spyOn(console, 'error');
+    const listeners = messageListeners();
     const { container, unmount } = mount({ claimType: 'age_over_18_germany' }, { fetchImpl: counter.fetchImpl });
-    await frameOf(container);
+    const frame = await frameOf(container);
+    expect(listeners.live()).toBe(1);
     unmount();
+    expect(frame.isConnected).toBe(false);
+    expect(listeners.live()).toBe(0);
     // Unmounting aborts every request the embed made (the run's signal), so none still on the wire can land.
     expect(counter.live()).toEqual([]);
     // Explicit events instead of a sleep: those requests have settled, then the test clock runs past the
@@ -216,18 +287,19 @@ describe('RelayVerification against the handler and the emulator', () => {
     await waitFor(() => {
       const frame = container.querySelector('iframe');
       if (!frame || frame.src === first.src) throw new Error('still the old frame');
-      expect(frame.title).toBe('Identity verification: age 18+ (Brazil)');
+      expect(frame.parentElement?.getAttribute('aria-label')).toBe('Identity verification: age 18+ (Brazil)');
     }, long);
     expect(counter.sessions()).toBe(2);
-    // The old session is gone for the page: its messages no longer reach anything.
-    post(first, { type: 'relay:cancel' });
+    // The old session's widget is gone: its page's messages no longer reach anything.
+    expect(first.isConnected).toBe(false);
+    post(first, 'expire');
     expect(container.querySelector('section')?.dataset.status).toBe('inquiry');
   }, 20_000);
 
   it('two embeds on one page are independent and share the app QueryClient', async () => {
     const queryClient = new QueryClient();
     const { container } = render(
-      <RelayProvider baseUrl={stack.baseUrl} fetch={fetch} inquiry={{ url: `${stack.emulatorUrl}/persona/relay` }} queryClient={queryClient}>
+      <RelayProvider baseUrl={stack.baseUrl} fetch={fetch} widget={EmulatorRelay} expectedIssuer={emulatorIssuerName(stack.emulatorUrl)} queryClient={queryClient}>
         <RelayVerification claimType="age_over_18_germany" />
         <RelayVerification claimType="age_over_18_brazil" />
       </RelayProvider>,
@@ -235,9 +307,9 @@ describe('RelayVerification against the handler and the emulator', () => {
     const a = await frameOf(container, 0);
     const b = await frameOf(container, 1);
     expect(a.src).not.toBe(b.src);
-    post(b, { type: 'relay:cancel' });
+    post(b, 'expire');
     const sections = container.querySelectorAll('section');
-    await waitFor(() => { expect(sections[1]?.dataset.status).toBe('canceled'); });
+    await waitFor(() => { expect(sections[1]?.dataset.status).toBe('expired'); });
     expect(sections[0]?.dataset.status).toBe('inquiry');
   }, 20_000);
 });

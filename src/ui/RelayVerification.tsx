@@ -4,8 +4,8 @@ import type { MethodologyCalculation } from '../core/types.ts';
 import { useRelayContext } from '../react/RelayProvider.tsx';
 import type { UseRelayClaimOptions, UseRelayClaimReturn, UseRelayClaimStatus } from '../react/types.ts';
 import { useRelayClaim } from '../react/useRelayClaim.ts';
-import { format } from './format.ts';
-import { mergeMessages, type RelayMessages } from './messages.ts';
+import { format } from '../i18n/format.ts';
+import { mergeMessages, type RelayMessages } from '../i18n/messages.ts';
 import { MethodologyList, type MethodologyListProps } from './MethodologyList.tsx';
 
 /** The hook's state narrowed to one status, as a `render` function receives it. */
@@ -40,7 +40,8 @@ function DefaultButton(props: ButtonHTMLAttributes<HTMLButtonElement>) {
 export function RelayVerification({ messages: override, theme = 'system', render, components, className, ...options }: RelayVerificationProps) {
   const context = useRelayContext();
   const messages = override ? mergeMessages(context.messages, override) : context.messages;
-  const state = useRelayClaim(options);
+  // Persona's widget speaks the same language and follows the same theme as the kit around it.
+  const state = useRelayClaim({ ...options, widgetTheme: theme === 'system' ? 'auto' : theme, widgetLanguage: messages.locale });
   const Button = components?.Button ?? DefaultButton;
   const Methods = components?.MethodologyList ?? MethodologyList;
   const claimType = options.claimType ?? state.claim?.claimType ?? '';
@@ -94,10 +95,9 @@ export function RelayVerification({ messages: override, theme = 'system', render
           </div>
         );
       case 'inquiry': {
-        const { ref, src, allow } = state.inquiryProps;
         return (
           <>
-            <iframe className="relay-kit__frame" ref={ref} src={src} allow={allow} title={format(messages.inquiryTitle, claimLabel)} />
+            <div className="relay-kit__widget" role="group" aria-label={format(messages.inquiryTitle, claimLabel)} {...state.inquiryProps} />
             <Button onClick={state.cancel}>{messages.cancel}</Button>
           </>
         );

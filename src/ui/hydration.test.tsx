@@ -3,7 +3,9 @@ import { act, waitFor } from '@testing-library/react';
 import { hydrateRoot } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { EmulatorRelay } from '../emulator/widget/index.ts';
 import { RelayProvider } from '../react/RelayProvider.tsx';
+import { emulatorIssuerName } from '../../test/support/relayDriver.ts';
 import { startRemoteStack, type RemoteStack } from '../../test/support/remoteStack.ts';
 import { RelayVerification } from './RelayVerification.tsx';
 
@@ -22,7 +24,7 @@ describe('hydration', () => {
       return fetch(input, init);
     };
     const tree = (
-      <RelayProvider baseUrl={stack.baseUrl} fetch={fetchImpl} inquiry={{ url: `${stack.emulatorUrl}/persona/relay` }}>
+      <RelayProvider baseUrl={stack.baseUrl} fetch={fetchImpl} widget={EmulatorRelay} expectedIssuer={emulatorIssuerName(stack.emulatorUrl)}>
         <RelayVerification claimType="age_over_18_germany" />
       </RelayProvider>
     );

@@ -1,7 +1,8 @@
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { EmulatorRelay } from '../emulator/widget/index.ts';
 import { RelayProvider } from '../react/RelayProvider.tsx';
-import { de } from './messages.ts';
+import { de } from '../i18n/messages.ts';
 import { RelayVerification } from './RelayVerification.tsx';
 
 // Node environment: no window, document or Worker. Rendering must not touch them and must not call the backend.
@@ -14,7 +15,7 @@ describe('server rendering', () => {
       return Promise.reject(new Error('no request during render'));
     };
     const html = renderToString(
-      <RelayProvider baseUrl="/api/relay" fetch={fetchImpl}>
+      <RelayProvider baseUrl="/api/relay" fetch={fetchImpl} widget={EmulatorRelay}>
         <RelayVerification claimType="age_over_18_germany" theme="dark" />
       </RelayProvider>,
     );
@@ -28,7 +29,7 @@ describe('server rendering', () => {
 
   it('uses the German strings on the server too', () => {
     const html = renderToString(
-      <RelayProvider baseUrl="/api/relay" messages={de}>
+      <RelayProvider baseUrl="/api/relay" messages={de} widget={EmulatorRelay}>
         <RelayVerification claimType="age_over_18_germany" />
       </RelayProvider>,
     );

@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'react';
+import { EmulatorRelay } from '../../../src/emulator/widget/index.ts';
 import { RelayProvider, RelayVerification } from '../../../src/index.ts';
 import { ServerView } from './ServerView.tsx';
 
 interface DemoConfig {
   claimTypes: string[];
-  inquiryUrl: string;
+  /** Where the emulator runs; EmulatorRelay frames its hosted page. */
+  emulatorUrl: string;
   encrypted: boolean;
   persona: 'emulator' | 'live';
 }
@@ -24,12 +26,16 @@ export function App() {
   useEffect(() => {
     void fetch('/api/demo/config')
       .then((r) => r.json() as Promise<DemoConfig>)
-      .then(setConfig);
+      .then((loaded) => {
+        // EmulatorRelay is used as an app uses Persona's widget; against Persona: `import Relay from '@persona/relay'`, widget={Relay}.
+        EmulatorRelay.configure({ url: loaded.emulatorUrl });
+        setConfig(loaded);
+      });
   }, []);
 
   if (!config) return <p>Loading the demo…</p>;
   return (
-    <RelayProvider baseUrl={baseUrl} inquiry={{ url: config.inquiryUrl }} fetch={mainThreadFetch}>
+    <RelayProvider baseUrl={baseUrl} widget={EmulatorRelay} fetch={mainThreadFetch}>
       <main className="demo">
         <header>
           <h1>relay-claim-kit demo</h1>

@@ -1,4 +1,5 @@
-import { RelayFlow, createRelayClient, parseInquiryMessage, type RelayFlowSnapshot } from '../../../src/core/index.ts';
+import { RelayFlow, createRelayClient, mountRelayWidget, type RelayFlowSnapshot, type RelayWidget, type RelayWidgetOptions } from '../../../src/core/index.ts';
+import { EmulatorRelay } from '../../../src/emulator/widget/index.ts';
 
 /** What the flow fixture exposes to Playwright: timings, long tasks, and the flow itself. */
 export interface FlowPageProbe {
@@ -17,23 +18,27 @@ export interface FlowPageProbe {
 
 /**
  * A page with no framework that runs `RelayFlow` end to end: the real worker makes the token, the
- * hosted inquiry page sits in an iframe, its messages drive the flow, and the claim is written out.
+ * emulator's widget (EmulatorRelay, as an app would use Persona's Relay) drives the flow through
+ * `mountRelayWidget`, and the claim is written out.
  */
 export function mountFlowPage(root: HTMLElement): FlowPageProbe {
   const params = new URLSearchParams(location.search);
+  // The emulator is mounted on this origin at /persona (e2e/relayDevPlugin.ts).
+  EmulatorRelay.configure({ url: '/persona' });
   const status = root.appendChild(document.createElement('p'));
   status.id = 'status';
   status.setAttribute('role', 'status');
   const claim = root.appendChild(document.createElement('pre'));
   claim.id = 'claim';
-  let frame: HTMLIFrameElement | undefined;
-  let frameUrl: string | undefined;
+  const slot = root.appendChild(document.createElement('div'));
+  slot.id = 'relay-container';
+  let widget: RelayWidget | undefined;
+  let widgetSession: string | undefined;
 
   const probe: FlowPageProbe = {
     flow: new RelayFlow({
       client: createRelayClient({ baseUrl: '/api/relay' }),
       claimType: params.get('claimType') ?? 'age_over_18_germany',
-      inquiryUrl: '/persona/relay',
     }),
     statuses: [],
     statusAt: {},
@@ -62,12 +67,12 @@ export function mountFlowPage(root: HTMLElement): FlowPageProbe {
     status.textContent = snapshot.status;
     status.dataset.tokenReady = snapshot.status === 'inquiry' ? String(snapshot.tokenReady) : '';
     if (snapshot.status === 'inquiry' && snapshot.tokenReady) probe.tokenReadyAt ??= performance.now();
-    if (snapshot.status === 'inquiry' && frameUrl !== snapshot.inquiryUrl) {
-      // A retry brings a new session, so the frame follows the snapshot's inquiry URL.
-      frame ??= root.appendChild(document.createElement('iframe'));
-      frame.title = 'Verification';
-      frame.allow = 'camera';
-      frame.src = frameUrl = snapshot.inquiryUrl;
+    // One widget per inquiry: a retry brings a new session and a new widget; any other status ends it.
+    const inquirySession = snapshot.status === 'inquiry' ? snapshot.session.sessionId : undefined;
+    if (inquirySession !== widgetSession) {
+      widget?.destroy();
+      widgetSession = inquirySession;
+      widget = inquirySession ? mountRelayWidget(probe.flow, TimedRelay, slot) : undefined;
     }
     if (snapshot.status === 'passed' || snapshot.status === 'failed') {
       probe.finalAt ??= performance.now();
@@ -76,13 +81,18 @@ export function mountFlowPage(root: HTMLElement): FlowPageProbe {
     if (snapshot.status === 'error') claim.textContent = JSON.stringify({ title: snapshot.error.title, requestId: snapshot.error.requestId });
   };
 
-  window.addEventListener('message', (event) => {
-    if (event.origin !== location.origin || !frame || event.source !== frame.contentWindow) return;
-    const inquiryEvent = parseInquiryMessage(event.data);
-    if (!inquiryEvent) return;
-    if (inquiryEvent.type === 'relay:complete') probe.completedAt = performance.now();
-    probe.flow.handleInquiryEvent(inquiryEvent);
-  });
+  // The widget as the flow sees it, with the moment `onComplete` arrives noted for the timings.
+  class TimedRelay extends EmulatorRelay {
+    constructor(container: string | HTMLElement, options: RelayWidgetOptions) {
+      super(container, {
+        ...options,
+        onComplete: () => {
+          probe.completedAt = performance.now();
+          options.onComplete?.();
+        },
+      });
+    }
+  }
   probe.flow.subscribe(() => {
     render(probe.flow.getSnapshot());
   });

@@ -1,9 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { EmulatorRelay } from '../../../src/emulator/widget/index.ts';
 import { RelayProvider, RelayVerification, de } from '../../../src/index.ts';
 import '../../../src/ui/styles.css';
 
-// The kit from its main entry, as an app imports it: real module worker, the emulator's hosted page.
+// The kit from its main entry, as an app imports it: real module worker, EmulatorRelay as the widget.
+EmulatorRelay.configure({ url: '/persona' });
 const params = new URLSearchParams(location.search);
 const violations: string[] = [];
 document.addEventListener('securitypolicyviolation', (event) => {
@@ -16,7 +18,7 @@ if (!root) throw new Error('no #root');
 createRoot(root).render(
   <StrictMode>
     <h1>React fixture</h1>
-    <RelayProvider baseUrl="/api/relay" inquiry={{ url: '/persona/relay' }} {...(params.get('locale') === 'de' ? { messages: de } : {})}>
+    <RelayProvider baseUrl="/api/relay" widget={EmulatorRelay} {...(params.get('locale') === 'de' ? { messages: de } : {})}>
       <RelayVerification claimType={params.get('claimType') ?? 'age_over_18_germany'} theme="system" />
     </RelayProvider>
   </StrictMode>,

@@ -97,7 +97,9 @@ export class EmulatorRelay {
     frame.allow = 'camera';
     // Persona's hosted flow refuses requests that carry a Referer; the emulator page is held to the same.
     frame.referrerPolicy = 'no-referrer';
+    // Fills the container, as Persona's widget does; a container with no height still shows the whole page.
     frame.style.width = '100%';
+    frame.style.height = '100%';
     frame.style.minHeight = '26rem';
     frame.style.border = '0';
     frame.style.display = 'block';
