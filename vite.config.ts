@@ -1,20 +1,20 @@
 import { builtinModules } from 'node:module';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+import { relayLibraryBuild } from './scripts/libBuild.ts';
 
 const external = [
   'react',
   'react-dom',
   'react/jsx-runtime',
   '@tanstack/react-query',
-  'jose',
   'redis',
   ...builtinModules,
   ...builtinModules.map((m) => `node:${m}`),
 ];
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), relayLibraryBuild({ workerEntry: 'src/worker/relay.worker.ts', clientEntries: ['index'] })],
   base: './',
   build: {
     outDir: 'dist',
@@ -29,6 +29,7 @@ export default defineConfig({
         'core/index': 'src/core/index.ts',
         'privacy-pass/index': 'src/privacy-pass/index.ts',
         'server/index': 'src/server/index.ts',
+        'server/redis': 'src/server/redis.ts',
         'emulator/index': 'src/emulator/index.ts',
         'emulator/cli': 'src/emulator/cli.ts',
         'emulator/widget/index': 'src/emulator/widget/index.ts',
@@ -36,7 +37,6 @@ export default defineConfig({
     },
     rollupOptions: { external },
   },
-  worker: { format: 'es' },
   test: {
     include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}', 'bench/**/*.test.ts'], exclude: ['test/react18/**', '**/node_modules/**'],
     environment: 'node',

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Lifetime of a relay session access token (Persona: 30 minutes). */
 export const sessionTokenSeconds = 30 * 60;
@@ -13,33 +12,57 @@ export interface SessionClaims {
 /** Why a session access token was refused. */
 export type SessionTokenFailure = 'expired' | 'invalid';
 
-/** HS256 session tokens with a per-process secret; time comes from the emulator clock. */
-export function createSessionTokens(issuer: string, nowMs: () => number) {
-  const secret = new Uint8Array(randomBytes(32));
+const b64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
+const hs256 = (input: string, secret: Uint8Array): Buffer => createHmac('sha256', secret).update(input).digest();
+
+/** A compact JWS (RFC 7515) signed with HMAC-SHA-256 over `payload`; header `{alg: HS256, typ: JWT}`. */
+export function signHs256Jwt(payload: Record<string, unknown>, secret: Uint8Array): string {
+  const input = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify(payload))}`;
+  return `${input}.${b64url(hs256(input, secret))}`;
+}
+
+/**
+ * The payload of a compact JWS whose header says HS256 and whose MAC checks out under `secret`;
+ * undefined for anything else (another alg, `none`, a bad MAC, malformed parts). Claims are not checked here.
+ */
+export function verifyHs256Jwt(token: string, secret: Uint8Array): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  const [header, payload, signature] = parts as [string, string, string];
+  const b64urlShape = /^[A-Za-z0-9_-]*$/;
+  if (!b64urlShape.test(header) || !b64urlShape.test(payload) || !b64urlShape.test(signature)) return undefined;
+  // MAC first, over the exact bytes received, so nothing unauthenticated is parsed.
+  const expected = hs256(`${header}.${payload}`, secret);
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  try {
+    const head: unknown = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
+    if (typeof head !== 'object' || head === null || (head as { alg?: unknown }).alg !== 'HS256') return undefined;
+    const body: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * HS256 session tokens with a per-process secret; time comes from the emulator clock. `secret` is
+ * only for tests that need a known key.
+ */
+export function createSessionTokens(issuer: string, nowMs: () => number, secret: Uint8Array = new Uint8Array(randomBytes(32))) {
   return {
-    async sign(claims: SessionClaims): Promise<string> {
+    sign(claims: SessionClaims): Promise<string> {
       const iat = Math.floor(nowMs() / 1000);
-      return new SignJWT({ rtk: claims.relayToken, claim_type: claims.claimType })
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setIssuer(issuer)
-        .setIssuedAt(iat)
-        .setExpirationTime(iat + sessionTokenSeconds)
-        .sign(secret);
+      return Promise.resolve(signHs256Jwt({ rtk: claims.relayToken, claim_type: claims.claimType, iss: issuer, iat, exp: iat + sessionTokenSeconds }, secret));
     },
-    async verify(token: string): Promise<SessionClaims | SessionTokenFailure> {
-      try {
-        const { payload } = await jwtVerify(token, secret, {
-          issuer,
-          algorithms: ['HS256'],
-          currentDate: new Date(nowMs()),
-        });
-        const relayToken = payload.rtk;
-        const claimType = payload.claim_type;
-        if (typeof relayToken !== 'string' || typeof claimType !== 'string') return 'invalid';
-        return { relayToken, claimType };
-      } catch (error) {
-        return error instanceof errors.JWTExpired ? 'expired' : 'invalid';
-      }
+    verify(token: string): Promise<SessionClaims | SessionTokenFailure> {
+      const payload = verifyHs256Jwt(token, secret);
+      if (!payload || payload.iss !== issuer || typeof payload.exp !== 'number') return Promise.resolve('invalid');
+      // RFC 7519 §4.1.4: not accepted on or after exp.
+      if (Math.floor(nowMs() / 1000) >= payload.exp) return Promise.resolve('expired');
+      const { rtk: relayToken, claim_type: claimType } = payload;
+      if (typeof relayToken !== 'string' || typeof claimType !== 'string') return Promise.resolve('invalid');
+      return Promise.resolve({ relayToken, claimType });
     },
   };
 }

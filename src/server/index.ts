@@ -4,7 +4,6 @@
  */
 export { createRelayHandler, type RelayHandler, type RelayHandlerOptions, type ReconcileReport, type RelayLogger, type RelaySessionView } from './handler.ts';
 export { MemoryStore, type MemoryStoreOptions } from './memoryStore.ts';
-export { RedisStore, type RedisStoreOptions } from './redisStore.ts';
 export { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
 export type { RelayStore, SessionRecord } from './store.ts';
 export { toNodeListener, type FetchHandler, type NodeListener, type NodeListenerOptions } from '../shared/nodeListener.ts';

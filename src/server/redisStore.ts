@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createClient } from 'redis';
 import { StoreUnavailableError, storeUnavailableCode, type RateWindow, type RelayStore, type SessionRecord } from './store.ts';
 
 /**
@@ -77,6 +78,20 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 return redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)`;
 
+// Lapsed entries go on every add, and the set expires with its last entry: no key without a TTL, even
+// for an app that never calls reconcile.
+const addPendingScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], 'GT', ARGV[1], ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if last[2] then
+  local ttl = tonumber(last[2]) - now
+  if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+end
+return 1`;
+
 interface Script {
   source: string;
   sha: string;
@@ -94,9 +109,10 @@ const scripts = {
   release: script(releaseScript),
   renew: script(renewScript),
   listPending: script(listPendingScript),
+  addPending: script(addPendingScript),
 };
 
-/** Minimal view of a node-redis client created from a URL, so the import of `redis` stays lazy. */
+/** The part of a node-redis client created from a URL that the store uses (connect, commands, teardown). */
 interface OwnedClient extends RedisCommandClient {
   connect(): Promise<unknown>;
   destroy(): void;
@@ -160,7 +176,7 @@ export class RedisStore implements RelayStore {
 
   async addPending(id: string, untilMs: number): Promise<void> {
     // GT: a later deadline wins, an earlier one never shortens the entry.
-    await this.#run(['ZADD', `${this.#prefix}pending`, 'GT', String(Math.ceil(untilMs)), id]);
+    await this.#eval(scripts.addPending, [`${this.#prefix}pending`], [String(Math.ceil(untilMs)), id]);
   }
 
   async listPending(limit: number): Promise<string[]> {
@@ -203,7 +219,6 @@ export class RedisStore implements RelayStore {
   }
 
   async #open(url: string): Promise<RedisCommandClient> {
-    const { createClient } = await import('redis');
     const client = createClient({
       url,
       // Queued commands would hang requests while Redis is away; failing fast lets the handler answer 503.
