@@ -193,9 +193,9 @@ function decodePersonaToken(token: string): PersonaTokenFields | undefined {
     const { token_nonce: tokenNonce, signature, key_id: keyId } = value;
     if (typeof tokenNonce !== 'string' || !noncePattern.test(tokenNonce) || typeof signature !== 'string' || typeof keyId !== 'string') return undefined;
     return { tokenNonce, signature: base64urlDecode(signature), keyId, challenge: parseChallengeJson(challengeText) };
-  } catch (error) {
-    if (error instanceof Error) return undefined;
-    throw error;
+  } catch {
+    // Not base64url, UTF-8, JSON, or a well-formed challenge inside: not a token.
+    return undefined;
   }
 }
 
