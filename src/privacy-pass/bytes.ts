@@ -1,7 +1,11 @@
+// The tag check admits a Uint8Array of another realm (a frame, jsdom's TextEncoder output);
+// ArrayBuffer.isView keeps a plain object with a forged Symbol.toStringTag out.
+const isUint8Array = (value: unknown): value is Uint8Array =>
+  value instanceof Uint8Array || (ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]');
+
 /** Throws TypeError unless `value` is a Uint8Array, RangeError unless it has `length` bytes (when given). */
 export function assertBytes(value: unknown, name: string, length?: number): asserts value is Uint8Array {
-  // The tag check admits a Uint8Array of another realm (a frame, jsdom's TextEncoder output).
-  if (!(value instanceof Uint8Array) && Object.prototype.toString.call(value) !== '[object Uint8Array]') throw new TypeError(`${name}: expected a Uint8Array`);
+  if (!isUint8Array(value)) throw new TypeError(`${name}: expected a Uint8Array`);
   if (length !== undefined && value.length !== length) throw new RangeError(`${name}: expected ${length} bytes`);
 }
 
