@@ -77,6 +77,7 @@ export class RelayFlow {
   #tokenAttempts = 0;
   #pollAttempt = 0;
   #disposed = false;
+  readonly #life = new AbortController();
 
   constructor(options: RelayFlowOptions) {
     if (!options.claimType && !options.session) throw new TypeError('RelayFlow: give claimType or session');
@@ -124,6 +125,7 @@ export class RelayFlow {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#life.abort(new DOMException('The verification was disposed', 'AbortError'));
     this.#stopRun();
     this.#tokenSource.dispose();
     this.#listeners.clear();
@@ -205,7 +207,8 @@ export class RelayFlow {
 
   /** Best effort: the server stops waiting for the claim; the person sees `canceled` whatever it answers. */
   #tellServerCanceled(session: RelaySessionInfo): void {
-    this.#options.client.cancel(session.sessionId).catch(() => undefined);
+    // Outlives the run it ends, but not the flow: dispose aborts it like every other request.
+    this.#options.client.cancel(session.sessionId, { signal: this.#life.signal }).catch(() => undefined);
   }
 
   #emit(event: RelayFlowEvent): void {
@@ -250,10 +253,32 @@ export class RelayFlow {
         session = await this.#options.client.createSession(this.#options.claimType ?? '', { signal: run.signal });
       }
       if (run.signal.aborted) return;
+      if (this.#options.session && (await this.#resume(session, run))) return;
       this.#enterInquiry(session, run);
     } catch (error) {
       if (this.#run === run) this.#fail(error, session);
     }
+  }
+
+  /**
+   * A session handed back (a reload mid-verification) may be further along than its inquiry: a redeem
+   * under way is polled, a result is shown, and neither makes a new token. True when it took over.
+   */
+  async #resume(session: RelaySessionInfo, run: AbortController): Promise<boolean> {
+    let state: RelaySessionState;
+    try {
+      state = await this.#options.client.getSession(session.sessionId, { signal: run.signal });
+    } catch (error) {
+      if (run.signal.aborted) throw error;
+      // A session the backend cannot show yet (or a hiccup): start its inquiry as before.
+      return false;
+    }
+    if (this.#run !== run || state.status === 'inquiry' || state.status === 'needs-token') return false;
+    this.#set({ status: 'polling', session });
+    this.receiveSessionState(state);
+    this.#pollAttempt = 0;
+    if (this.#snapshot.status === 'polling' && !this.#options.externalPolling) this.#poll(session, run, nextPollDelay(this.#options, 1, state.pollAfterMs));
+    return true;
   }
 
   #enterInquiry(session: RelaySessionInfo, run: AbortController): void {

@@ -2,7 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import { obtainToken } from '../worker/obtainToken.ts';
 import type { TokenSource } from '../worker/tokenSource.ts';
 import { createRelayClient, type RelayClient } from './client.ts';
-import type { RelayError } from './errors.ts';
+import type { RelayError, RelayErrorCode } from './errors.ts';
 import type { RelayFlowSnapshot } from './flowState.ts';
 import { RelayFlow, type RelayFlowOptions } from './RelayFlow.ts';
 import type { InquiryEvent, RelayClaim, RelaySessionInfo, RelaySessionState } from './types.ts';
@@ -35,6 +35,17 @@ describe('core public types', () => {
     new RelayFlow({ client: createRelayClient({ baseUrl: '/api/relay' }), claimType: 'x' });
   });
 
+  it('takes a claimType to create a session, or the app\'s own session: never neither', () => {
+    const client = createRelayClient({ baseUrl: '/api/relay' });
+    const session: RelaySessionInfo = { sessionId: 's', sessionAccessToken: 't', expiresAt: '2030-01-01T00:00:00Z' };
+    new RelayFlow({ client, session });
+    new RelayFlow({ client, session, claimType: 'age_over_18_germany', expectedIssuer: 'withpersona.com/api/v1/privacy-passes' });
+    // @ts-expect-error a flow needs a claimType or a session
+    new RelayFlow({ client });
+    // @ts-expect-error the session is the app's object, not a bare id
+    new RelayFlow({ client, session: 's' });
+  });
+
   it("types Persona's widget from its documented contract", () => {
     expectTypeOf<RelayWidgetConstructor>().constructorParameters.toEqualTypeOf<[string | HTMLElement, RelayWidgetOptions]>();
     expectTypeOf<RelayWidgetOptions['onError']>().toEqualTypeOf<((error: RelayWidgetError) => void) | undefined>();
@@ -46,6 +57,8 @@ describe('core public types', () => {
     expectTypeOf(createRelayClient).returns.toEqualTypeOf<RelayClient>();
     expectTypeOf<RelayClient['getSession']>().returns.resolves.toEqualTypeOf<RelaySessionState>();
     expectTypeOf<RelayClient['createSession']>().returns.resolves.toEqualTypeOf<RelaySessionInfo>();
+    expectTypeOf<RelayClient['challenge']>().returns.resolves.toHaveProperty('protocol').toEqualTypeOf<'persona' | 'rfc9578'>();
+    expectTypeOf<RelayError['code']>().toEqualTypeOf<RelayErrorCode | undefined>();
     expectTypeOf(obtainToken).returns.resolves.toBeString();
     // @ts-expect-error sessionId is required
     void obtainToken({ baseUrl: '/api/relay' });

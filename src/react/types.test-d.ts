@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { RelayError } from '../core/errors.ts';
 import type { MethodologyCalculation, RelayClaim } from '../core/types.ts';
-import type { RelayInquiryProps, UseRelayClaimOptions, UseRelayClaimReturn } from './types.ts';
+import type { RelayInquiryProps, UseRelayClaimEvent, UseRelayClaimOptions, UseRelayClaimReturn, UseRelayClaimStatus } from './types.ts';
 
 describe('useRelayClaim types', () => {
   it('narrows the union on status', () => {
@@ -25,5 +25,11 @@ describe('useRelayClaim types', () => {
     expectTypeOf<{ sessionId: 's'; sessionAccessToken: 't'; expiresAt: 'e' }>().toExtend<UseRelayClaimOptions>();
     expectTypeOf<{ sessionId: 's' }>().not.toExtend<UseRelayClaimOptions>();
     expectTypeOf<{ enabled: false }>().not.toExtend<UseRelayClaimOptions>();
+  });
+
+  it("reports status events in the hook's own vocabulary (verifying, not redeeming/polling)", () => {
+    const event = {} as UseRelayClaimEvent;
+    if (event.type === 'status') expectTypeOf(event.status).toEqualTypeOf<UseRelayClaimStatus>();
+    expectTypeOf<Extract<UseRelayClaimEvent, { type: 'status' }>['status']>().toEqualTypeOf<UseRelayClaimReturn['status']>();
   });
 });
