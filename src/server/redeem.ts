@@ -334,8 +334,16 @@ export function createRedeemer(ctx: HandlerContext, sessions: Sessions, options:
   }
 
   async function submitToken(id: string, token: RedeemToken): Promise<void> {
-    const written = await sessions.update(id, (current) => (finalStatuses.includes(sessions.statusOf(current)) ? undefined : { ...current, token: token.value, reconcileAt: undefined, reconcileAttempts: 0 }));
+    let replaced: string | undefined;
+    const written = await sessions.update(id, (current) => {
+      replaced = undefined;
+      if (finalStatuses.includes(sessions.statusOf(current))) return undefined;
+      // A reload resumes the session and makes a new token: the old one, never sent, stays spendable.
+      if (current.token !== undefined && current.token !== token.value && current.spendingToken !== current.token) replaced = current.token;
+      return { ...current, token: token.value, reconcileAt: undefined, reconcileAttempts: 0 };
+    });
     if (!written) throw new HttpError(409, 'Conflict', `the session is ${sessions.statusOf(await sessions.load(id))}`);
+    if (replaced !== undefined) await keep(written.claimType, replaced);
     await store.addPending?.(id, written.expiresAt + resultGraceMs);
   }
 
