@@ -92,8 +92,9 @@ async function spawnEmulator(): Promise<RemoteEmulator> {
   };
 }
 
-async function runOne(name: string, store: RelayStore, emulator: RemoteEmulator, held: () => Promise<number>): Promise<Result> {
-  clockOffsetMs = 0;
+async function runOne(name: string, store: RelayStore, emulator: RemoteEmulator, held: () => Promise<number>, count: number): Promise<Result> {
+  // The clock only moves forward: the emulator's (Persona's) clock, which stamps the sessions' expiry, was
+  // advanced by the runs before this one, and the handler's must stay in step with it.
   const served = await serveHandler(createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store, now }));
   const browser = new BrowserDriver(`${served.url}/api/relay`, new Set(), 0);
   const timings: Record<Route, number[]> = { create: [], 'challenge+issue': [], redeem: [], poll: [] };
@@ -123,7 +124,7 @@ async function runOne(name: string, store: RelayStore, emulator: RemoteEmulator,
     next = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < sessions && Date.now() < deadline) {
+        while (next < count && Date.now() < deadline) {
           next += 1;
           try {
             await one();
@@ -182,29 +183,49 @@ if (process.argv.includes('--serve-emulator')) {
 async function main(): Promise<void> {
 const emulator = await spawnEmulator();
 const results: Result[] = [];
-const memory = new MemoryStore({ now, sweepIntervalMs: 250 });
-results.push(await runOne('MemoryStore', memory, emulator, () => Promise.resolve(memory.size)));
-await memory.close?.();
 const redis = await startRedisServer();
-const redisStore = new RedisStore({ url: redis.url, prefix: 'load:' });
 const counter = createClient({ url: redis.url });
 await counter.connect();
 // Redis expires by its own clock, which the bench cannot move: a key without a TTL is what would leak.
 const keysWithoutTtl = "local n = 0 for _, k in ipairs(redis.call('KEYS', '*')) do if redis.call('PTTL', k) < 0 then n = n + 1 end end return n";
-results.push(await runOne('RedisStore', redisStore, emulator, async () => Number(await counter.eval(keysWithoutTtl))));
+// Each store runs two halves in the order M R R M: whatever the machine does over time (JIT warm-up, a
+// neighbour's load) falls on both stores alike, where running one store first flattered the second 2×.
+const half = Math.ceil(sessions / 2);
+for (const [index, name] of (['MemoryStore', 'RedisStore', 'RedisStore', 'MemoryStore'] as const).entries()) {
+  if (name === 'MemoryStore') {
+    const memory = new MemoryStore({ now, sweepIntervalMs: 250 });
+    results.push(await runOne(name, memory, emulator, () => Promise.resolve(memory.size), half));
+    await memory.close();
+  } else {
+    const redisStore = new RedisStore({ url: redis.url, prefix: `load${String(index)}:` });
+    results.push(await runOne(name, redisStore, emulator, async () => Number(await counter.eval(keysWithoutTtl)), half));
+    await redisStore.close();
+  }
+}
 counter.destroy();
-await redisStore.close();
 await redis.stop();
 emulator.close();
+
+/** The two halves of one store as one row: sessions and seconds add up, timings pool, heap figures are the later half's. */
+function merged(name: string): Result {
+  const [first, second] = results.filter((r) => r.store === name) as [Result, Result];
+  const timings = Object.fromEntries(routes.map((route) => [route, [...first.timings[route], ...second.timings[route]]])) as Record<Route, number[]>;
+  return { ...second, done: first.done + second.done, errors: first.errors + second.errors, seconds: first.seconds + second.seconds, timings, ...(first.firstError ?? second.firstError ? { firstError: first.firstError ?? second.firstError } : {}) };
+}
+const halves = results.map((r) => `${r.store === 'MemoryStore' ? 'M' : 'R'} ${(r.done / r.seconds).toFixed(1)}`).join(', ');
+const rows = [merged('MemoryStore'), merged('RedisStore')];
+const [memoryRow, redisRow] = rows as [Result, Result];
+const ratio = redisRow.done / redisRow.seconds / (memoryRow.done / memoryRow.seconds);
 
 const f = (n: number): string => n.toFixed(1);
 console.log(`${String(sessions)} sessions per round, ${String(concurrency)} at a time, loopback; handler + store client + load client in one Node ${process.version} process, emulator in another\n`);
 console.log('| store | sessions | errors | sessions/s | ' + routes.map((r) => `${r} p50 / p99 ms`).join(' | ') + ' | heap MB before / after run / after expiry / after the last round expired | held after expiry (Redis: keys without a TTL) |');
 console.log('|---|---|---|---|' + routes.map(() => '---').join('|') + '|---|---|');
-for (const r of results) {
+for (const r of rows) {
   const cells = routes.map((route) => `${f(percentile(r.timings[route], 50))} / ${f(percentile(r.timings[route], 99))}`);
   console.log(`| ${r.store} | ${String(r.done)} | ${String(r.errors)} | ${f(r.done / r.seconds)} | ${cells.join(' | ')} | ${f(r.heapBefore)} / ${f(r.heapAfter)} / ${f(r.heapExpired)} / ${f(r.heapExpiredAgain)} | ${String(r.heldAfterExpiry)} |`);
 }
-for (const r of results) if (r.firstError) console.log(`\n${r.store}: first error: ${r.firstError}`);
+console.log(`\nRedisStore / MemoryStore sessions/s: ${ratio.toFixed(2)} (halves in run order, sessions/s: ${halves})`);
+for (const r of rows) if (r.firstError) console.log(`\n${r.store}: first error: ${r.firstError}`);
 process.exit(results.every((r) => r.errors === 0) ? 0 : 1);
 }
