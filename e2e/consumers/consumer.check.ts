@@ -1,0 +1,52 @@
+import { expect, test } from '@playwright/test';
+
+// One verification per page of a consumer app built from the packed tarball (run by e2e/consumers/run.ts).
+const name = process.env.CONSUMER_NAME ?? 'consumer';
+const paths = (process.env.CONSUMER_PATHS ?? '/').split(',');
+
+for (const path of paths) {
+  test(`${name} ${path}: the verification passes, its token made in a module worker, with no console error`, async ({ page }) => {
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      // A fallback to the main thread warns once: in a consumer build the worker must run.
+      if (message.type() === 'error' || /main thread instead/.test(message.text())) problems.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`${String(response.status())} ${response.url()}`);
+    });
+    const workers: string[] = [];
+    page.on('worker', (worker) => workers.push(worker.url()));
+    // What the kit asked for: the constructor's arguments, recorded before the app's code runs.
+    await page.addInitScript(() => {
+      const Native = window.Worker;
+      const seen: { url: string; type: string | undefined }[] = [];
+      (window as unknown as { __workers: typeof seen }).__workers = seen;
+      window.Worker = class extends Native {
+        constructor(url: string | URL, options?: WorkerOptions) {
+          seen.push({ url: String(url), type: options?.type });
+          super(url, options);
+        }
+      };
+    });
+
+    await page.goto(path);
+    const frame = page.frameLocator('.relay-kit__widget iframe');
+    await frame.getByRole('button', { name: 'Finish verification' }).click({ timeout: 30_000 });
+    await expect(page.getByRole('heading', { name: 'Verified: age 18+ (Germany)' })).toBeVisible({ timeout: 30_000 });
+
+    const constructed = await page.evaluate(() => (window as unknown as { __workers: { url: string; type: string | undefined }[] }).__workers);
+    expect(constructed.length, 'the kit constructed a worker').toBeGreaterThan(0);
+    for (const w of constructed) {
+      expect(w.type).toBe('module');
+      // Same origin, emitted by the app's bundler: never a file: URL, never a data: or blob: script.
+      expect(new URL(w.url).origin).toBe(new URL(page.url()).origin);
+    }
+    expect(workers.length, 'a worker ran').toBeGreaterThan(0);
+    const script = await page.request.get(constructed[0]?.url ?? '');
+    expect(script.ok()).toBe(true);
+    expect(script.headers()['content-type']).toMatch(/javascript/);
+    if (path === '/wrapped' || name === 'vite-express') await expect(page.getByTestId('app-result')).toHaveText('App saw: passed');
+    expect(problems).toEqual([]);
+  });
+}
