@@ -56,8 +56,7 @@ export const layerBoundaries = {
 };
 
 export default tseslint.config(
-  // The consumer apps are standalone projects (their own package.json and dependencies, run from the packed tarball).
-  { ignores: ['dist', 'storybook-static', 'test-results', 'playwright-report', 'coverage', 'node_modules', '**/*.d.ts', 'e2e/consumers/vite-express', 'e2e/consumers/next-app'] },
+  { ignores: ['dist', 'storybook-static', 'test-results', 'playwright-report', 'coverage', 'node_modules', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -3,7 +3,9 @@
  * C at a time, each create → challenge → issue → (inquiry finished via the emulator's control) →
  * redeem → poll, against MemoryStore and RedisStore. Prints a markdown table. The emulator runs in a
  * child process, so the heap figures are the app's (handler, store, client) and not Persona's.
- * LOAD_SESSIONS, LOAD_CONCURRENCY and LOAD_SECONDS bound it. Expiry is reached by moving the
+ * LOAD_SESSIONS, LOAD_CONCURRENCY and LOAD_SECONDS bound it. LOAD_SECURITY=on (default) runs the handler as
+ * shipped: every session from its own browser (binding cookie) and visitor address (rate limit counted in
+ * the store); LOAD_SECURITY=off binds every session to one fixed subject with no rate limit, for comparison. Expiry is reached by moving the
  * handler's (and MemoryStore's) injected clock past the session lifetime and its result grace.
  */
 import { spawn } from 'node:child_process';
@@ -16,11 +18,14 @@ import { createRelayHandler, MemoryStore } from '../src/server/index.ts';
 import { RedisStore } from '../src/server/redisStore.ts';
 import type { RelayStore } from '../src/server/store.ts';
 import { startRedisServer } from '../test/support/redisServer.ts';
-import { BrowserDriver, serveHandler } from '../test/support/relayDriver.ts';
+import { BrowserDriver, CookieJar, serveHandler } from '../test/support/relayDriver.ts';
 
 const sessions = Number(process.env.LOAD_SESSIONS ?? 300);
 const concurrency = Number(process.env.LOAD_CONCURRENCY ?? 20);
 const maxSeconds = Number(process.env.LOAD_SECONDS ?? 60);
+const security = process.env.LOAD_SECURITY ?? 'on';
+if (security !== 'on' && security !== 'off') throw new Error('LOAD_SECURITY must be on or off');
+const claimType = 'age_over_18_germany';
 /** Rounds of `sessions` each; only the first is timed, the others show whether memory accumulates. */
 const rounds = Math.max(2, Number(process.env.LOAD_ROUNDS ?? 2));
 /** Session lifetime (30 min) plus the result grace (60 min) of the handler, and a margin. */
@@ -95,8 +100,19 @@ async function spawnEmulator(): Promise<RemoteEmulator> {
 async function runOne(name: string, store: RelayStore, emulator: RemoteEmulator, held: () => Promise<number>, count: number): Promise<Result> {
   // The clock only moves forward: the emulator's (Persona's) clock, which stamps the sessions' expiry, was
   // advanced by the runs before this one, and the handler's must stay in step with it.
-  const served = await serveHandler(createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store, now }));
-  const browser = new BrowserDriver(`${served.url}/api/relay`, new Set(), 0);
+  const guarded = security === 'on'
+    ? // One visitor per session, told apart as a proxy would tell the handler (the load comes from one address).
+      { clientAddress: (request: Request) => /(?:^|; )load-visitor=(\d+)/.exec(request.headers.get('cookie') ?? '')?.[1] }
+    : { authorize: () => ({ subject: 'load' }), rateLimit: false as const };
+  const served = await serveHandler(createRelayHandler({ apiKey, personaBaseUrl: emulator.url, store, now, claimTypes: [claimType], ...guarded }));
+  const base = `${served.url}/api/relay`;
+  let visitors = 0;
+  const newBrowser = (): BrowserDriver => {
+    const jar = new CookieJar();
+    visitors += 1;
+    jar.keep(base, [`load-visitor=${String(visitors)}`]);
+    return new BrowserDriver(base, new Set(), 0, jar);
+  };
   const timings: Record<Route, number[]> = { create: [], 'challenge+issue': [], redeem: [], poll: [] };
   let next = 0;
   let done = 0;
@@ -105,7 +121,8 @@ async function runOne(name: string, store: RelayStore, emulator: RemoteEmulator,
   const deadline = Date.now() + maxSeconds * 1000;
 
   const one = async (): Promise<void> => {
-    const session = await timed(timings.create, () => browser.createSession('age_over_18_germany'));
+    const browser = newBrowser();
+    const session = await timed(timings.create, () => browser.createSession(claimType));
     const token = await timed(timings['challenge+issue'], () => browser.obtainToken(session.sessionId));
     const record = await store.get(session.sessionId);
     await emulator.control(`/relays/${record?.relayToken ?? ''}/inquiry`, { status: 'completed', claimResult: 'passed' });
@@ -218,7 +235,7 @@ const [memoryRow, redisRow] = rows as [Result, Result];
 const ratio = redisRow.done / redisRow.seconds / (memoryRow.done / memoryRow.seconds);
 
 const f = (n: number): string => n.toFixed(1);
-console.log(`${String(sessions)} sessions per round, ${String(concurrency)} at a time, loopback; handler + store client + load client in one Node ${process.version} process, emulator in another\n`);
+console.log(`${String(sessions)} sessions per round, ${String(concurrency)} at a time, binding + rate limit ${security} (LOAD_SECURITY), loopback; handler + store client + load client in one Node ${process.version} process, emulator in another\n`);
 console.log('| store | sessions | errors | sessions/s | ' + routes.map((r) => `${r} p50 / p99 ms`).join(' | ') + ' | heap MB before / after run / after expiry / after the last round expired | held after expiry (Redis: keys without a TTL) |');
 console.log('|---|---|---|---|' + routes.map(() => '---').join('|') + '|---|---|');
 for (const r of rows) {

@@ -56,6 +56,9 @@ export function relayDevPlugin(options: RelayDevOptions = {}): Plugin {
           apiKey: options.live?.apiKey ?? 'sk_test_emulator',
           personaBaseUrl: options.live?.baseUrl ?? `${origin}/persona`,
           basePath: encrypted ? '/api/relay-encrypted' : '/api/relay',
+          claimTypes: Object.keys(claimTypes),
+          // The e2e suites and benches start many verifications from one address; the default is 10 a minute.
+          rateLimit: { limit: 600, windowMs: 60_000 },
           encryptionKey: encrypted ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : undefined,
           onClaim: (session: RelaySessionView, claim: RelayClaim) => {
             claims.unshift({ sessionId: session.sessionId, ...claim, at: new Date().toISOString(), encrypted });

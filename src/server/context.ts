@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { RelayClaim } from '../wire/types.ts';
 import { upstreamDetail, type PersonaAnswer, type PersonaConfig } from './persona.ts';
+import type { BindingCookieOptions, RelayAuthorize } from './binding.ts';
+import type { CreateRateLimiter } from './rateLimit.ts';
 import type { RetryPolicy } from './retry.ts';
 import type { RelayStore, SessionRecord } from './store.ts';
 
@@ -12,6 +14,8 @@ export interface RelayLogger {
 /** What the app's server knows about a session: no relay token, no secret. */
 export interface RelaySessionView {
   sessionId: string;
+  /** Whom the session was made for: `authorize`'s subject, or `browser:<hash>` for a cookie-bound browser. */
+  subject: string;
   claimType: string;
   status: SessionRecord['status'];
   claim?: RelayClaim;
@@ -36,7 +40,16 @@ export interface HandlerContext {
   privateKey?: KeyObject;
   maxIssuances: number;
   redeemWaitMs: number;
-  allowed(claimType: string): boolean;
+  /** The claim types this request may ask for (`claimTypes`). */
+  claimTypesFor(request: Request, subject: string): Promise<readonly string[]>;
+  authorize?: RelayAuthorize;
+  bindingCookie?: BindingCookieOptions;
+  /** Counts session creations; absent when `rateLimit: false`. */
+  limiter?: CreateRateLimiter;
+  clientAddress?: (request: Request) => string | undefined;
+  allowedOrigins: readonly string[];
+  /** TTL of a session whose inquiry never started (no challenge asked yet). */
+  unstartedTtlMs: number;
   onClaim?: (session: RelaySessionView, claim: RelayClaim) => void | Promise<void>;
 }
 

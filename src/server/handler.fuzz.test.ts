@@ -14,6 +14,7 @@ import {
   type RawAnswer,
 } from '../../test/support/hostileInput.ts';
 import { BrowserDriver, consumptions, serveHandler, type ServedHandler } from '../../test/support/relayDriver.ts';
+import { testHandlerDefaults } from '../../test/support/handlerDefaults.ts';
 import { createRelayHandler, MemoryStore } from './index.ts';
 import type { RelayStore } from './store.ts';
 
@@ -67,7 +68,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ protocol, apiKey, control: true, rateLimit: 1_000_000_000 });
   otherEmulator = await startEmulator({ protocol, apiKey, control: true, rateLimit: 1_000_000_000 });
   store = new MemoryStore();
-  served = await serveHandler(createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store }));
+  served = await serveHandler(createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, store }));
   browser = new BrowserDriver(`${served.url}${base}`);
   const done = await browser.createSession('age_over_18_germany');
   finished = { sessionId: done.sessionId, token: await browser.obtainToken(done.sessionId) };
@@ -187,7 +188,7 @@ describe('handler under hostile input', () => {
   });
 
   it('never passes a session on a forged, truncated, foreign or replayed token, and spends nothing', async () => {
-    const foreign = await serveHandler(createRelayHandler({ protocol, apiKey, personaBaseUrl: otherEmulator.url }));
+    const foreign = await serveHandler(createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: otherEmulator.url }));
     const foreignBrowser = new BrowserDriver(`${foreign.url}${base}`);
     const foreignSession = await foreignBrowser.createSession('age_over_18_germany');
     const otherKeyToken = await foreignBrowser.obtainToken(foreignSession.sessionId);

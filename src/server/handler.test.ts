@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RelayClaim } from '../core/types.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { BrowserDriver, consumptions, serveHandler, sleep, type ServedHandler } from '../../test/support/relayDriver.ts';
+import { testHandlerDefaults } from '../../test/support/handlerDefaults.ts';
 import { createRelayHandler, MemoryStore, type RelayHandler, type RelaySessionView } from './index.ts';
 
 /** The wire profile both sides speak in this suite. */
@@ -71,6 +72,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ protocol, apiKey, control: true });
   store = new MemoryStore();
   handler = createRelayHandler({
+    ...testHandlerDefaults,
     protocol,
     apiKey,
     personaBaseUrl: emulator.url,
@@ -226,7 +228,7 @@ describe('flows against the emulator', () => {
   });
 
   it('a claim still "not yet available" at the deadline returns the session to inquiry and keeps its token; 503s until the deadline end in error', async () => {
-    const short = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store, encryptionKey: privatePem, fetch: tappedFetch, retry: { baseDelayMs: 20, maxDelayMs: 100, deadlineMs: 1_000 } });
+    const short = createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, store, encryptionKey: privatePem, fetch: tappedFetch, retry: { baseDelayMs: 20, maxDelayMs: 100, deadlineMs: 1_000 } });
     const shortServed = await serveHandler(short);
     try {
       const shortBrowser = new RecordingDriver(`${shortServed.url}/api/relay`, new Set());
@@ -261,11 +263,13 @@ describe('flows against the emulator', () => {
   it('expires with the session access token', async () => {
     let clock = Date.now();
     const clocked = new MemoryStore({ now: () => clock });
-    const aged = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store: clocked, now: () => clock });
+    const aged = createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, store: clocked, now: () => clock });
     const agedServed = await serveHandler(aged);
     try {
       const agedBrowser = new RecordingDriver(`${agedServed.url}/api/relay`, new Set());
       const { sessionId } = await agedBrowser.createSession('age_over_18_germany');
+      // A started inquiry (its challenge asked) keeps the session; one never started is forgotten sooner.
+      expect((await agedBrowser.call('POST', `/sessions/${sessionId}/challenge`, {})).status).toBe(200);
       clock += 31 * 60_000;
       emulator.control.advanceClock(31 * 60);
       expect((await agedBrowser.read(sessionId)).body.status).toBe('expired');
@@ -315,7 +319,7 @@ describe('more of the contract', () => {
 
   it('holds the redeem answer until the claim is in (up to redeemWaitMs), or answers redeeming at once', async () => {
     for (const [redeemWaitMs, expected] of [[10_000, 'passed'], [0, 'redeeming']] as const) {
-      const own = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store, redeemWaitMs });
+      const own = createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, store, redeemWaitMs });
       const ownServed = await serveHandler(own);
       try {
         const ownBrowser = new RecordingDriver(`${ownServed.url}/api/relay`, new Set());
@@ -345,7 +349,7 @@ describe('more of the contract', () => {
 
   it('sends Persona-Version on every Persona call, and a version Persona rejects surfaces as 400 with its Request-Id', async () => {
     for (const [personaVersion, expected] of [['2023-01-05', 201], ['1999-01-01', 400]] as const) {
-      const versioned = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, personaVersion });
+      const versioned = createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, personaVersion });
       const versionedServed = await serveHandler(versioned);
       try {
         const answer = await new RecordingDriver(`${versionedServed.url}/api/relay`, new Set()).call<{ errors?: { requestId?: string }[] }>('POST', '/sessions', { claimType: 'age_over_18_germany' });
@@ -360,8 +364,8 @@ describe('more of the contract', () => {
     }
   });
 
-  it('refuses claim types outside allowedClaimTypes without calling Persona', async () => {
-    const strict = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, allowedClaimTypes: ['age_over_18_germany'] });
+  it('refuses claim types outside claimTypes without calling Persona', async () => {
+    const strict = createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, claimTypes: ['age_over_18_germany'] });
     const strictServed = await serveHandler(strict);
     try {
       const strictBrowser = new RecordingDriver(`${strictServed.url}/api/relay`, new Set());
@@ -392,7 +396,7 @@ describe('more of the contract', () => {
   });
 
   it('when Persona is slower than the request timeout, the replay gets longer and the claim still arrives, spent once', async () => {
-    const slow = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store, requestTimeoutMs: 300, retry: { baseDelayMs: 10, maxDelayMs: 50, deadlineMs: 5_000 }, logger: { warn: (m, meta) => logLines.push(m + JSON.stringify(meta ?? {})) } });
+    const slow = createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, store, requestTimeoutMs: 300, retry: { baseDelayMs: 10, maxDelayMs: 50, deadlineMs: 5_000 }, logger: { warn: (m, meta) => logLines.push(m + JSON.stringify(meta ?? {})) } });
     const slowServed = await serveHandler(slow);
     try {
       const slowBrowser = new RecordingDriver(`${slowServed.url}/api/relay`, new Set());
@@ -415,7 +419,7 @@ describe('more of the contract', () => {
   it('a redeem after the session expired answers expired and spends nothing', async () => {
     let clock = Date.now();
     const clocked = new MemoryStore({ now: () => clock });
-    const aged = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store: clocked, now: () => clock });
+    const aged = createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, store: clocked, now: () => clock });
     const agedServed = await serveHandler(aged);
     try {
       const agedBrowser = new RecordingDriver(`${agedServed.url}/api/relay`, new Set());
@@ -447,7 +451,7 @@ describe('payloads and inflections', () => {
       return response;
     };
     const ownStore = new MemoryStore();
-    const own = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, fetch: recordingFetch, store: ownStore, ...options });
+    const own = createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, fetch: recordingFetch, store: ownStore, ...options });
     const ownServed = await serveHandler(own);
     const driver = new RecordingDriver(`${ownServed.url}/api/relay`, new Set());
     return {
@@ -512,7 +516,7 @@ describe('several instances, one store', () => {
   it('onClaim fires once when two instances race to redeem the same session', async () => {
     const shared = new MemoryStore();
     const fired: string[] = [];
-    const make = () => createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store: shared, onClaim: (s) => { fired.push(s.sessionId); } });
+    const make = () => createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, store: shared, onClaim: (s) => { fired.push(s.sessionId); } });
     const [one, two] = [make(), make()];
     const [servedOne, servedTwo] = await Promise.all([serveHandler(one), serveHandler(two)]);
     try {
@@ -547,8 +551,8 @@ describe('several instances, one store', () => {
       reachedPersona();
       return new Promise<Response>(() => undefined);
     };
-    const doomed = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store: shared, fetch: doomedFetch, requestTimeoutMs: 60_000 });
-    const survivor = createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store: shared, logger: { warn: (m, meta) => logLines.push(m + JSON.stringify(meta ?? {})) } });
+    const doomed = createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, store: shared, fetch: doomedFetch, requestTimeoutMs: 60_000 });
+    const survivor = createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, store: shared, logger: { warn: (m, meta) => logLines.push(m + JSON.stringify(meta ?? {})) } });
     const [doomedServed, survivorServed] = await Promise.all([serveHandler(doomed), serveHandler(survivor)]);
     try {
       const before = new RecordingDriver(`${doomedServed.url}/api/relay`, new Set());

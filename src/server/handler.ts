@@ -1,19 +1,21 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { RelayClaim } from '../wire/types.ts';
+import { sameSubject, type BindingCookieOptions, type RelayAuthorize } from './binding.ts';
 import type { HandlerContext, RelayLogger, RelaySessionView } from './context.ts';
 import { MemoryStore } from './memoryStore.ts';
 import type { RelayProtocol } from './persona.ts';
+import { createRateLimiter, type RateLimitOptions } from './rateLimit.ts';
 import { createRedeemer, type ReconcileReport } from './redeem.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
 import { createRoutes } from './routes.ts';
-import { createSessions } from './sessions.ts';
+import { createSessions, finalStatuses } from './sessions.ts';
 import type { RelayStore } from './store.ts';
 
 export type { RelayLogger, RelaySessionView } from './context.ts';
 export type { RelayProtocol } from './persona.ts';
 export type { ReconcileReport } from './redeem.ts';
 
-/** Options of `createRelayHandler`. Only `apiKey` is required. */
+/** Options of `createRelayHandler`. `apiKey` and `claimTypes` are required. */
 export interface RelayHandlerOptions {
   /** Persona API key (server-side only). In the persona profile only issuance carries it. */
   apiKey: string;
@@ -29,8 +31,26 @@ export interface RelayHandlerOptions {
   store?: RelayStore;
   /** Where the routes live; default `/api/relay`. */
   basePath?: string;
-  /** A list, or a test; default any `^[a-z0-9_]{1,64}$` (Persona adds claim types without notice). */
-  allowedClaimTypes?: readonly string[] | ((claimType: string) => boolean);
+  /**
+   * What this app verifies: the claim types a browser may ask for, as a list or per request and subject.
+   * The browser's choice is never trusted: an app gating 21+ lists only its 21+ type.
+   */
+  claimTypes: readonly string[] | ((request: Request, subject: string) => readonly string[] | Promise<readonly string[]>);
+  /**
+   * Who is asking, on every route (the app's login): the session is made for that subject and only that
+   * subject may use it. Without it, sessions are bound to the creating browser by an HttpOnly cookie.
+   */
+  authorize?: RelayAuthorize;
+  /** The browser binding cookie's attributes, when there is no `authorize`. */
+  bindingCookie?: BindingCookieOptions;
+  /** Session creations per subject (or client address) and window; default 10 a minute. `false` turns it off. */
+  rateLimit?: RateLimitOptions | false;
+  /** The client's address for the rate limit behind a proxy; default the socket's peer under `toNodeListener`. */
+  clientAddress?: (request: Request) => string | undefined;
+  /** Origins besides the request's own host that may call the routes (a front end on another host). */
+  allowedOrigins?: readonly string[];
+  /** How long a session whose inquiry never started (no challenge asked) is kept; default 10 min. */
+  unstartedSessionTtlMs?: number;
   /** Sent as `Persona-Version`. */
   personaVersion?: string;
   /** Sent as `Key-Inflection`; answers are read in any inflection. */
@@ -60,6 +80,11 @@ export interface RelayHandler {
   (request: Request): Promise<Response>;
   /** The server-side truth for a session (undefined when unknown). */
   getSession(sessionId: string): Promise<RelaySessionView | undefined>;
+  /**
+   * A final session with its claim, once, to the subject it was made for: for an app that is handed a
+   * session id later (a form, a redirect). Undefined when unknown, not final, another subject's, or used.
+   */
+  consume(sessionId: string, subject: string): Promise<RelaySessionView | undefined>;
   /**
    * Finishes sessions whose browser went away: redeems those holding a token (backing off while Persona
    * says "not yet available", until the relay expires) and re-delivers claims `onClaim` never acknowledged.
@@ -102,7 +127,14 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
   const store = options.store ?? new MemoryStore({ now });
   const privateKey = readEncryptionKey(options.encryptionKey);
   const baseUrl = (options.personaBaseUrl ?? 'https://api.withpersona.com').replace(/\/+$/, '');
-  const rule = options.allowedClaimTypes;
+  const rule: unknown = options.claimTypes;
+  if (typeof rule !== 'function' && !(Array.isArray(rule) && rule.every((t) => typeof t === 'string'))) {
+    throw new TypeError('claimTypes is required: the claim types this app verifies (a list, or (request, subject) => list)');
+  }
+  const claimTypes = options.claimTypes;
+  const limiter = options.rateLimit === false
+    ? undefined
+    : createRateLimiter(store, options.rateLimit ?? {}, () => options.logger?.warn('relay: the store has no increment(); the rate limit counts per process, not across instances'));
   const ctx: HandlerContext = {
     store,
     now,
@@ -122,7 +154,13 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
     ...(privateKey ? { privateKey } : {}),
     maxIssuances: options.maxIssuancesPerSession ?? 3,
     redeemWaitMs: options.redeemWaitMs ?? 150,
-    allowed: (claimType) => (typeof rule === 'function' ? rule(claimType) : rule ? rule.includes(claimType) : /^[a-z0-9_]{1,64}$/.test(claimType)),
+    claimTypesFor: async (request, subject) => (typeof claimTypes === 'function' ? claimTypes(request, subject) : claimTypes),
+    ...(options.authorize ? { authorize: options.authorize } : {}),
+    ...(options.bindingCookie ? { bindingCookie: options.bindingCookie } : {}),
+    ...(limiter ? { limiter } : {}),
+    ...(options.clientAddress ? { clientAddress: options.clientAddress } : {}),
+    allowedOrigins: options.allowedOrigins ?? [],
+    unstartedTtlMs: options.unstartedSessionTtlMs ?? 10 * 60_000,
     ...(options.onClaim ? { onClaim: options.onClaim } : {}),
   };
   const sessions = createSessions(ctx);
@@ -141,6 +179,13 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
       const record = await sessions.find(sessionId);
       return record ? sessions.view(record) : undefined;
     },
+    async consume(sessionId: string, subject: string) {
+      const used = await sessions.update(sessionId, (record) => {
+        const final = record.claim !== undefined && finalStatuses.includes(sessions.statusOf(record));
+        return final && !record.consumed && sameSubject(record.subject, subject) ? { ...record, consumed: true } : undefined;
+      });
+      return used ? sessions.view(used) : undefined;
+    },
     reconcile: () => redeemer.reconcile(),
     idle: () => redeemer.idle(),
     async close() {
@@ -148,6 +193,7 @@ export function createRelayHandler(options: RelayHandlerOptions): RelayHandler {
       redeemer.stop();
       await reconciling;
       await redeemer.idle();
+      await limiter?.close();
       if (ownsStore) await store.close?.();
     },
   });

@@ -3,6 +3,7 @@ import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { isErrorShape } from '../../test/support/hostileInput.ts';
 import { startRedisServer, type RedisServerHandle } from '../../test/support/redisServer.ts';
 import { BrowserDriver, consumptions, serveHandler, sleep, type ServedHandler } from '../../test/support/relayDriver.ts';
+import { testHandlerDefaults } from '../../test/support/handlerDefaults.ts';
 import { createRelayHandler } from './index.ts';
 import { RedisStore } from './redisStore.ts';
 
@@ -24,7 +25,7 @@ function instance(prefix: string): RedisStore {
 }
 
 async function startInstance(store: RedisStore): Promise<ServedHandler> {
-  return serveHandler(createRelayHandler({ protocol, apiKey, personaBaseUrl: emulator.url, store }));
+  return serveHandler(createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, store }));
 }
 
 const driver = (served: ServedHandler): BrowserDriver => new BrowserDriver(`${served.url}/api/relay`);

@@ -3,6 +3,7 @@ import type { RelaySessionStatus } from '../core/types.ts';
 import { startEmulator, type EmulatorFaults, type RunningEmulator } from '../emulator/index.ts';
 import { startRedisServer, type RedisServerHandle } from '../../test/support/redisServer.ts';
 import { BrowserDriver, consumptions, serveHandler, sleep, type ServedHandler } from '../../test/support/relayDriver.ts';
+import { testHandlerDefaults } from '../../test/support/handlerDefaults.ts';
 import { createRelayHandler } from './index.ts';
 import { RedisStore } from './redisStore.ts';
 
@@ -55,6 +56,7 @@ const lossyFetch: typeof fetch = async (input, init) => {
 async function startInstance(): Promise<ServedHandler> {
   return serveHandler(
     createRelayHandler({
+      ...testHandlerDefaults,
       protocol,
       apiKey,
       personaBaseUrl: emulator.url,

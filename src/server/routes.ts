@@ -2,9 +2,12 @@ import { parseIssueBody, parseRedeemBody, parseTokenBody } from '../wire/bodies.
 import type { WireResult } from '../wire/result.ts';
 import type { RelaySessionState } from '../wire/types.ts';
 import { base64urlDecode, base64urlEncode } from '../privacy-pass/index.ts';
+import { bindRequest, type RequestBinding } from './binding.ts';
 import type { HandlerContext } from './context.ts';
+import { assertJsonBody, assertSameSite } from './guards.ts';
 import { HttpError, errorResponse, json, readJsonObject } from './http.ts';
 import { PersonaUnreachableError } from './persona.ts';
+import { rateLimitKey } from './rateLimit.ts';
 import type { Redeemer } from './redeem.ts';
 import { readRedeemToken } from './redeemToken.ts';
 import { finalStatuses, type Sessions } from './sessions.ts';
@@ -26,11 +29,30 @@ function tokenRequestBytes(ctx: HandlerContext): { min: number; max: number } {
 
 /** HTTP routing and answers: every route's body is read and checked here, the work is done by sessions and redeem. */
 export function createRoutes(ctx: HandlerContext, basePath: string, sessions: Sessions, redeemer: Redeemer): (request: Request) => Promise<Response> {
-  async function create(request: Request): Promise<Response> {
+  let warnedNoAddress = false;
+
+  /** Counts a creation against the quota: per subject when the app authorizes, else per client address. */
+  async function countCreation(request: Request, binding: RequestBinding): Promise<void> {
+    if (!ctx.limiter) return;
+    const { key, addressKnown } = rateLimitKey(request, {
+      ...(ctx.authorize ? { subject: binding.subject } : {}),
+      ...(ctx.clientAddress ? { clientAddress: ctx.clientAddress } : {}),
+    });
+    if (!addressKnown && !warnedNoAddress) {
+      warnedNoAddress = true;
+      ctx.logger?.warn('relay: no client address (not served by toNodeListener, no clientAddress option): anonymous visitors share one rate limit');
+    }
+    await ctx.limiter.check(key);
+  }
+
+  async function create(request: Request, binding: RequestBinding): Promise<Response> {
     const { claimType } = await readJsonObject(request, bodyLimit);
-    if (typeof claimType !== 'string' || !ctx.allowed(claimType)) throw new HttpError(400, 'Bad Request', 'claimType is missing or not allowed');
-    const record = await sessions.create(claimType);
-    return json(201, { sessionId: record.id, sessionAccessToken: record.sessionAccessToken, expiresAt: new Date(record.expiresAt).toISOString() });
+    const allowed = await ctx.claimTypesFor(request, binding.subject);
+    if (typeof claimType !== 'string' || !allowed.includes(claimType)) throw new HttpError(400, 'Bad Request', 'claimType is missing or not allowed');
+    await countCreation(request, binding);
+    const record = await sessions.create(claimType, binding.subject);
+    const body = { sessionId: record.id, sessionAccessToken: record.sessionAccessToken, expiresAt: new Date(record.expiresAt).toISOString() };
+    return json(201, body, binding.setCookie ? { 'set-cookie': binding.setCookie } : {});
   }
 
   async function issue(id: string, request: Request): Promise<Response> {
@@ -76,16 +98,17 @@ export function createRoutes(ctx: HandlerContext, basePath: string, sessions: Se
       if (method !== allowedMethod) throw new HttpError(405, 'Method Not Allowed', `use ${allowedMethod}`, undefined, { allow: allowedMethod });
     };
     if (parts[0] !== 'sessions' || parts.length > 3) throw new HttpError(404, 'Not Found', 'no such route');
+    assertSameSite(request, ctx.allowedOrigins);
     const id = decodeURIComponent(parts[1] ?? '');
-    if (parts.length === 1) {
-      only('POST');
-      return create(request);
-    }
-    if (parts.length === 2) {
-      only('GET');
-      return read(id);
-    }
-    only('POST');
+    only(parts.length === 2 ? 'GET' : 'POST');
+    if (method === 'POST') assertJsonBody(request);
+    const binding = await bindRequest(request, { ...(ctx.authorize ? { authorize: ctx.authorize } : {}), ...(ctx.bindingCookie ? { cookie: ctx.bindingCookie } : {}), mint: parts.length === 1 });
+    if (binding instanceof Response) return binding;
+    // Another browser or user gets the answer an unknown id gets: a session id alone opens nothing.
+    if (!binding) throw new HttpError(404, 'Not Found', 'no such session');
+    if (parts.length === 1) return create(request, binding);
+    await sessions.owned(id, binding.subject);
+    if (parts.length === 2) return read(id);
     switch (parts[2]) {
       case 'challenge':
         return json(200, await sessions.challenge(id));

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { RelaySessionStatus } from '../wire/types.ts';
 import { base64urlDecode, base64urlEncode } from '../privacy-pass/index.ts';
+import { sameSubject } from './binding.ts';
 import { logUpstream, type HandlerContext, type RelaySessionView } from './context.ts';
 import { HttpError } from './http.ts';
 import { PersonaUnreachableError, createRelay, issueToken, requestChallenge, upstreamError, type PersonaAnswer, type RelayProtocol } from './persona.ts';
 import { retrying, type Attempt } from './retry.ts';
+import { sessionRef } from './sessionRef.ts';
 import type { SessionRecord } from './store.ts';
 
 const sessionLifetimeMs = 30 * 60_000;
@@ -31,12 +33,15 @@ export interface Sessions {
   find(id: string): Promise<SessionRecord | undefined>;
   /** The record, or a 404. */
   load(id: string): Promise<SessionRecord>;
+  /** The record if it was made for `subject`; otherwise the same 404 as for an unknown id. */
+  owned(id: string, subject: string): Promise<SessionRecord>;
   /** Applies `change` with compare-and-set, re-reading on conflict; undefined when `change` declines. */
   update(id: string, change: (record: SessionRecord) => SessionRecord | undefined): Promise<SessionRecord | undefined>;
   /** The status as of now: a session past its expiry that never settled is `expired`. */
   statusOf(record: SessionRecord): RelaySessionStatus;
   view(record: SessionRecord): RelaySessionView;
-  create(claimType: string): Promise<SessionRecord>;
+  /** Creates a relay and a session bound to `subject`. */
+  create(claimType: string, subject: string): Promise<SessionRecord>;
   challenge(id: string): Promise<ChallengeAnswer>;
   /** Signs the browser's blinded message for this session; capped per session. */
   issue(id: string, tokenRequest: Uint8Array): Promise<Uint8Array>;
@@ -70,6 +75,12 @@ export function createSessions(ctx: HandlerContext): Sessions {
     return record;
   }
 
+  async function owned(id: string, subject: string): Promise<SessionRecord> {
+    const record = await find(id);
+    if (!record || !sameSubject(record.subject, subject)) throw new HttpError(404, 'Not Found', 'no such session');
+    return record;
+  }
+
   async function update(id: string, change: (record: SessionRecord) => SessionRecord | undefined): Promise<SessionRecord | undefined> {
     for (let attempt = 0; attempt < 20; attempt += 1) {
       const current = await store.get(id);
@@ -100,7 +111,7 @@ export function createSessions(ctx: HandlerContext): Sessions {
     });
   }
 
-  async function create(claimType: string): Promise<SessionRecord> {
+  async function create(claimType: string, subject: string): Promise<SessionRecord> {
     const answer = await createRelay(persona, claimType, ctx.publicPem);
     const title = 'Persona could not create the relay';
     if (answer.status !== 200 && answer.status !== 201) {
@@ -123,8 +134,10 @@ export function createSessions(ctx: HandlerContext): Sessions {
       status: 'inquiry',
       issued: 0,
       version: 0,
+      subject,
     };
-    if (!(await store.create(record, ttlFor(record)))) throw new HttpError(503, 'Service Unavailable', 'session id collision; try again');
+    // Most abandoned sessions never start their inquiry: they need not outlive it by the result grace.
+    if (!(await store.create(record, Math.min(ttlFor(record), ctx.unstartedTtlMs)))) throw new HttpError(503, 'Service Unavailable', 'session id collision; try again');
     return record;
   }
 
@@ -135,7 +148,7 @@ export function createSessions(ctx: HandlerContext): Sessions {
     const answer = await briefly(() => requestChallenge(persona, record.claimType));
     if (answer instanceof PersonaUnreachableError) throw answer;
     if (answer.status !== 200) {
-      logUpstream(ctx, 'relay: challenge refused', answer, { sessionId: id });
+      logUpstream(ctx, 'relay: challenge refused', answer, { session: sessionRef(id) });
       throw upstreamError(answer, title);
     }
     const { challenge: tokenChallenge, tokenkey: tokenKey, tokenkeyid: tokenKeyId } = answer.fields;
@@ -143,8 +156,10 @@ export function createSessions(ctx: HandlerContext): Sessions {
       throw new HttpError(502, title, 'Persona answered without challenge materials', answer.requestId);
     }
     // persona's issuance names the key the token was blinded for; the browser sends only the blinded token.
-    if (persona.protocol === 'persona' && record.tokenKeyId !== tokenKeyId) {
-      await update(id, (current) => ({ ...current, tokenKeyId }));
+    const keyChanged = persona.protocol === 'persona' && record.tokenKeyId !== tokenKeyId;
+    // The first challenge means the inquiry started: the write gives the session its whole lifetime back.
+    if (keyChanged || !record.started) {
+      await update(id, (current) => ({ ...current, started: true, ...(persona.protocol === 'persona' ? { tokenKeyId } : {}) }));
     }
     return { protocol: persona.protocol, challenge: tokenChallenge, tokenKey, tokenKeyId };
   }
@@ -174,12 +189,13 @@ export function createSessions(ctx: HandlerContext): Sessions {
     });
     if (outcome instanceof Uint8Array) return outcome;
     if (outcome instanceof PersonaUnreachableError) throw outcome;
-    logUpstream(ctx, 'relay: issuance refused', outcome, { sessionId: id });
+    logUpstream(ctx, 'relay: issuance refused', outcome, { session: sessionRef(id) });
     throw upstreamError(outcome, title);
   }
 
   const view = (record: SessionRecord): RelaySessionView => ({
     sessionId: record.id,
+    subject: record.subject ?? '',
     claimType: record.claimType,
     status: statusOf(record),
     ...(record.claim ? { claim: record.claim } : {}),
@@ -189,5 +205,5 @@ export function createSessions(ctx: HandlerContext): Sessions {
     expiresAt: new Date(record.expiresAt).toISOString(),
   });
 
-  return { find, load, update, statusOf, view, create, challenge, issue };
+  return { find, load, owned, update, statusOf, view, create, challenge, issue };
 }

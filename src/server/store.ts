@@ -43,6 +43,8 @@ export interface SessionRecord {
   subject?: string;
   /** Set by `handler.consume`: the app has used this result once, and will not be given it again. */
   consumed?: boolean;
+  /** The browser asked for a challenge: the inquiry is under way, so the session keeps its whole lifetime. */
+  started?: boolean;
   /** The browser's finished token (`POST …/token`, or the redeem body): the server can redeem it after the tab closed. */
   token?: string;
   /**

@@ -1,13 +1,12 @@
 import { useEffect, useRef, type ButtonHTMLAttributes, type ComponentType, type ReactNode } from 'react';
+import { claimTypeInfo } from '../core/claims.ts';
 import type { MethodologyCalculation } from '../core/types.ts';
 import { useRelayContext } from '../react/RelayProvider.tsx';
 import type { UseRelayClaimOptions, UseRelayClaimReturn, UseRelayClaimStatus } from '../react/types.ts';
 import { useRelayClaim } from '../react/useRelayClaim.ts';
-import { claimLabel as labelOf } from '../i18n/claimLabel.ts';
 import { format } from '../i18n/format.ts';
 import { mergeMessages, type RelayMessages } from '../i18n/messages.ts';
 import { MethodologyList, type MethodologyListProps } from './MethodologyList.tsx';
-import { StatusMark, type StatusMarkKind } from './StatusMark.tsx';
 
 /** The hook's state narrowed to one status, as a `render` function receives it. */
 export type RelayStateOf<S extends UseRelayClaimStatus> = Extract<UseRelayClaimReturn, { status: S }>;
@@ -46,7 +45,7 @@ export function RelayVerification({ messages: override, theme = 'system', render
   const Button = components?.Button ?? DefaultButton;
   const Methods = components?.MethodologyList ?? MethodologyList;
   const claimType = options.claimType ?? state.claim?.claimType ?? '';
-  const claimLabel = labelOf(claimType, messages);
+  const claimLabel = messages.claimTypes[claimType] ?? claimTypeInfo(claimType)?.label ?? claimType;
 
   const heading = useRef<HTMLHeadingElement>(null);
   const wasStatus = useRef(state.status);
@@ -61,24 +60,17 @@ export function RelayVerification({ messages: override, theme = 'system', render
 
   function retryButton() {
     return (
-      <div className="relay-kit__actions">
-        <Button onClick={state.retry}>{messages.tryAgain}</Button>
-      </div>
+      <Button onClick={state.retry} aria-label={messages.tryAgain}>
+        {messages.tryAgain}
+      </Button>
     );
   }
 
-  // The mark is decorative (aria-hidden): the heading says the same in words.
-  function outcome(mark: StatusMarkKind, title: string, body: string) {
+  function resultHeading(text: string) {
     return (
-      <div className="relay-kit__outcome">
-        <StatusMark kind={mark} />
-        <div>
-          <h2 className="relay-kit__heading" ref={heading} tabIndex={-1}>
-            {title}
-          </h2>
-          <p className="relay-kit__note">{body}</p>
-        </div>
-      </div>
+      <h2 className="relay-kit__heading" ref={heading} tabIndex={-1}>
+        {text}
+      </h2>
     );
   }
 
@@ -106,11 +98,7 @@ export function RelayVerification({ messages: override, theme = 'system', render
         return (
           <>
             <div className="relay-kit__widget" role="group" aria-label={format(messages.inquiryTitle, claimLabel)} {...state.inquiryProps} />
-            <div className="relay-kit__actions">
-              <Button onClick={state.cancel} data-variant="secondary">
-                {messages.cancel}
-              </Button>
-            </div>
+            <Button onClick={state.cancel}>{messages.cancel}</Button>
           </>
         );
       }
@@ -118,9 +106,7 @@ export function RelayVerification({ messages: override, theme = 'system', render
       case 'failed':
         return (
           <>
-            {state.status === 'passed'
-              ? outcome('check', format(messages.passedHeading, claimLabel), messages.passedBody)
-              : outcome('cross', format(messages.failedHeading, claimLabel), messages.failedBody)}
+            {resultHeading(format(state.status === 'passed' ? messages.passedHeading : messages.failedHeading, claimLabel))}
             {methodology(state.methodology)}
             {state.status === 'failed' ? retryButton() : null}
           </>
@@ -129,16 +115,15 @@ export function RelayVerification({ messages: override, theme = 'system', render
       case 'expired':
         return (
           <>
-            {state.status === 'canceled'
-              ? outcome('cross', messages.canceledHeading, messages.canceledBody)
-              : outcome('clock', messages.expiredHeading, messages.expiredBody)}
+            {resultHeading(state.status === 'canceled' ? messages.canceledHeading : messages.expiredHeading)}
             {retryButton()}
           </>
         );
       case 'error':
         return (
           <>
-            {outcome('warning', messages.errorHeading, messages.errorBody)}
+            {resultHeading(messages.errorHeading)}
+            <p>{messages.errorBody}</p>
             {state.error.requestId ? (
               <p className="relay-kit__reference">
                 {messages.requestIdLabel}: <code>{state.error.requestId}</code>

@@ -1,5 +1,6 @@
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../../src/emulator/index.ts';
 import { createRelayHandler, type RelayHandler, type RelayHandlerOptions } from '../../src/server/index.ts';
+import { testHandlerDefaults } from './handlerDefaults.ts';
 import { serveHandler, type ServedHandler } from './relayDriver.ts';
 
 /** The emulator and an app backend, each on its own loopback port, as tests of the browser side need them. */
@@ -19,7 +20,16 @@ export async function startRelayStack(
   options: { emulator?: StartEmulatorOptions; handler?: Partial<RelayHandlerOptions> } = {},
 ): Promise<RelayStack> {
   const emulator = await startEmulator({ control: true, ...options.emulator });
-  const handler = createRelayHandler({ apiKey: 'sk_test_emulator', personaBaseUrl: emulator.url, ...options.handler });
+  const handler = createRelayHandler({
+    ...testHandlerDefaults,
+    ...(options.emulator?.claimTypes ? { claimTypes: Object.keys(options.emulator.claimTypes) } : {}),
+    // Node's fetch keeps no cookies, so these suites' clients could not hold the browser binding: one
+    // fixed subject stands in for "the app's logged-in user". The attack suite tests the binding itself.
+    authorize: () => ({ subject: 'user:relay-stack' }),
+    apiKey: 'sk_test_emulator',
+    personaBaseUrl: emulator.url,
+    ...options.handler,
+  });
   const backend = await serveHandler(handler);
   return {
     emulator,
