@@ -56,7 +56,8 @@ export const layerBoundaries = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist', 'storybook-static', 'test-results', 'playwright-report', 'coverage', 'node_modules', '**/*.d.ts'] },
+  // The consumer apps are standalone projects (their own package.json and dependencies, run from the packed tarball).
+  { ignores: ['dist', 'storybook-static', 'test-results', 'playwright-report', 'coverage', 'node_modules', '**/*.d.ts', 'e2e/consumers/vite-express', 'e2e/consumers/next-app'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -6,7 +6,8 @@ import { expect, test, type Page } from '@playwright/test';
 function watch(page: Page) {
   const problems: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
+    // A backend without the cancel route answers 404; the kit tolerates it (Chromium still logs the status).
+    if (message.type() === 'error' && !message.location().url.endsWith('/cancel')) problems.push(message.text());
   });
   page.on('pageerror', (error) => problems.push(error.message));
   return problems;
@@ -73,7 +74,7 @@ test('German: the widget gets language=de; "Prüfung abbrechen" destroys it and 
   const kit = page.locator('.relay-kit');
   await expect(kit).toHaveAttribute('data-status', 'inquiry', { timeout: 20_000 });
   const widget = page.locator('.relay-kit__widget');
-  await expect(widget).toHaveAttribute('aria-label', 'Identitätsprüfung: Alter 18+ (Deutschland)');
+  await expect(widget).toHaveAttribute('aria-label', /^Identitätsprüfung: .*\(Deutschland\)$/);
   // One widget (StrictMode), told the kit's language and theme.
   await expect(widget.locator('iframe')).toHaveCount(1);
   const src = new URL((await widget.locator('iframe').getAttribute('src'))!, page.url());

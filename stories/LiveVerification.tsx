@@ -19,7 +19,7 @@ EmulatorRelay.configure({ url: '/persona' });
  */
 export function LiveVerification({ claimType, theme, locale }: LiveVerificationProps) {
   return (
-    <RelayProvider baseUrl="/api/relay" widget={EmulatorRelay} messages={locale === 'de' ? de : undefined}>
+    <RelayProvider baseUrl="/api/relay" widget={EmulatorRelay} expectedIssuer={`${location.host}/persona/api/v1/privacy-passes`} messages={locale === 'de' ? de : undefined}>
       <RelayVerification claimType={claimType} theme={theme} autoStart={false} />
     </RelayProvider>
   );

@@ -1,5 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { RelayClient } from '../core/client.ts';
+import { transientRetryDelay } from '../core/transientError.ts';
 import type { RelaySessionState } from '../core/types.ts';
 
 /** Backend statuses after which polling stops. */
@@ -29,6 +30,9 @@ export function relayClaimQueryOptions(sessionId: string, options: { client: Rel
     // Session state changes on the server between polls; a cached answer would hide the result.
     staleTime: 0,
     gcTime: 0,
-    retry: 1,
+    // A 503 + Retry-After (the backend's store is down) or a lost answer is not the verdict: ask again as the
+    // server hints; the flow's expiry ends the polling. Anything else is an answer and surfaces at once.
+    retry: (_failureCount, error) => transientRetryDelay(error, 0) !== undefined,
+    retryDelay: (failureCount, error) => transientRetryDelay(error, Math.min(250 * 2 ** failureCount, 4_000)) ?? 1_000,
   });
 }

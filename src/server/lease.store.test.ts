@@ -12,7 +12,7 @@ beforeAll(async () => {
   redis = await startRedisServer();
 });
 afterAll(async () => {
-  await Promise.all(opened.map((s) => s.close?.()));
+  await Promise.all(opened.map(async (s) => { await s.close?.(); }));
   await redis.stop();
 });
 

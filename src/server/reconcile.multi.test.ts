@@ -121,7 +121,7 @@ describe('three instances on one Redis never lose a claim Persona passed', () =>
     let pauseNext = true;
     const pausingFetch: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
-      if (pauseNext && String(input).endsWith('/generate-claim')) {
+      if (pauseNext && (input instanceof Request ? input.url : input instanceof URL ? input.href : input).endsWith('/generate-claim')) {
         pauseNext = false;
         // Redis stops answering for 3 s, longer than the 2 s command timeout, right as the claim is to be written.
         redis.pause();

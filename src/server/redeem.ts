@@ -171,7 +171,7 @@ export function createRedeemer(ctx: HandlerContext, sessions: Sessions, options:
     const current = written ?? (await sessions.find(id));
     if (!current) return;
     if (finalStatuses.includes(current.status) && current.claim && ctx.onClaim && !current.notified) {
-      track(delivery.deliver(id));
+      void track(delivery.deliver(id));
     } else if (finalStatuses.includes(current.status)) {
       await store.removePending?.(id).catch(() => undefined);
     }

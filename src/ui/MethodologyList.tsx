@@ -1,6 +1,7 @@
-import { methodLabels } from '../core/claims.ts';
+import { methodLabel } from '../i18n/claimLabel.ts';
 import type { MethodologyCalculation } from '../core/types.ts';
 import type { RelayMessages } from '../i18n/messages.ts';
+import { StatusMark } from './StatusMark.tsx';
 
 /** Props of the methodology list slot. */
 export interface MethodologyListProps {
@@ -9,7 +10,7 @@ export interface MethodologyListProps {
   messages: RelayMessages;
 }
 
-/** How the claim was checked: labels for known methods, the raw name for methods Persona adds later. */
+/** How the claim was checked, one marked line per method; methods Persona adds later are named by their words. */
 export function MethodologyList({ methodology, messages }: MethodologyListProps) {
   if (!methodology) return <p className="relay-kit__note">{messages.methodologyHidden}</p>;
   return (
@@ -18,7 +19,8 @@ export function MethodologyList({ methodology, messages }: MethodologyListProps)
       <ul>
         {methodology.map((step, index) => (
           <li key={`${step.method}-${String(index)}`} data-result={step.result}>
-            <span>{messages.methods[step.method] ?? methodLabels[step.method] ?? step.method}</span>{' '}
+            <StatusMark kind={step.result === 'passed' ? 'check' : 'cross'} size="small" />
+            <span>{methodLabel(step.method, messages)}</span>{' '}
             <span className="relay-kit__result">{step.result === 'passed' ? messages.methodPassed : messages.methodFailed}</span>
           </li>
         ))}

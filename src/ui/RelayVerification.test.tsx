@@ -123,7 +123,7 @@ describe('RelayVerification against the handler and the emulator', () => {
     expect(screen.getByRole('status').textContent).toMatch(/Preparing|not started/);
     const frame = await frameOf(container);
     // The widget mounts into the kit's labelled container, once: StrictMode's double mount constructs one widget.
-    expect(frame.parentElement?.getAttribute('aria-label')).toBe('Identity verification: age 18+ (Germany)');
+    expect(frame.parentElement?.getAttribute('aria-label')).toBe('Identity verification: Age 18+ (Germany)');
     expect(new URL(frame.src).pathname).toBe('/persona/relay');
     expect(new URL(frame.src).searchParams.get('theme')).toBe('auto');
     expect(new URL(frame.src).searchParams.get('language')).toBe('en');
@@ -133,10 +133,10 @@ describe('RelayVerification against the handler and the emulator', () => {
     // The token is made during the inquiry; wait for the issue call before finishing.
     await waitFor(() => { expect(counter.calls.some((c) => c.endsWith('/issue'))).toBe(true); }, long);
     await finish(frame, 'passed', [{ method: 'document_selfie', result: 'passed' }, { method: 'voice_match', result: 'passed' }]);
-    const heading = await screen.findByRole('heading', { name: 'Verified: age 18+ (Germany)' }, long);
+    const heading = await screen.findByRole('heading', { name: 'Verified: Age 18+ (Germany)' }, long);
     expect(document.activeElement).toBe(heading);
     expect(screen.getByText('Document and selfie')).toBeTruthy();
-    expect(screen.getByText('voice_match')).toBeTruthy();
+    expect(screen.getByText('Voice match')).toBeTruthy();
     expect(screen.getByRole('status').textContent).toBe('Verification passed.');
     expect(counter.sessions()).toBe(1);
     // Complete ended the inquiry: the widget is destroyed with it.
@@ -184,7 +184,7 @@ describe('RelayVerification against the handler and the emulator', () => {
     const frame = await frameOf(container);
     await waitFor(() => { expect(counter.calls.some((c) => c.endsWith('/issue'))).toBe(true); }, long);
     await finish(frame, 'failed', [{ method: 'facial_age_estimation', result: 'failed' }]);
-    expect(await screen.findByRole('heading', { name: 'Not verified: age 18+ (France)' }, long)).toBeTruthy();
+    expect(await screen.findByRole('heading', { name: 'Not verified: Age 18+ (France)' }, long)).toBeTruthy();
     expect(screen.getByText('Methodology not shared for this claim.')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     await waitFor(() => { expect(container.querySelector('section')?.dataset.status).toBe('inquiry'); }, long);
@@ -237,7 +237,7 @@ describe('RelayVerification against the handler and the emulator', () => {
   it('German messages for every view it reaches', async () => {
     const { container } = mount({ claimType: 'age_over_18_germany', messages: de });
     const frame = await frameOf(container);
-    expect(frame.parentElement?.getAttribute('aria-label')).toBe('Identitätsprüfung: Alter 18+ (Deutschland)');
+    expect(frame.parentElement?.getAttribute('aria-label')).toBe('Identitätsprüfung: Ab 18 Jahren (Deutschland)');
     fireEvent.click(screen.getByRole('button', { name: 'Prüfung abbrechen' }));
     expect(await screen.findByRole('heading', { name: 'Prüfung abgebrochen' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Erneut versuchen' })).toBeTruthy();
@@ -287,7 +287,7 @@ describe('RelayVerification against the handler and the emulator', () => {
     await waitFor(() => {
       const frame = container.querySelector('iframe');
       if (!frame || frame.src === first.src) throw new Error('still the old frame');
-      expect(frame.parentElement?.getAttribute('aria-label')).toBe('Identity verification: age 18+ (Brazil)');
+      expect(frame.parentElement?.getAttribute('aria-label')).toBe('Identity verification: Age 18+ (Brazil)');
     }, long);
     expect(counter.sessions()).toBe(2);
     // The old session's widget is gone: its page's messages no longer reach anything.

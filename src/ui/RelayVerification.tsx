@@ -1,12 +1,13 @@
 import { useEffect, useRef, type ButtonHTMLAttributes, type ComponentType, type ReactNode } from 'react';
-import { claimTypeInfo } from '../core/claims.ts';
 import type { MethodologyCalculation } from '../core/types.ts';
 import { useRelayContext } from '../react/RelayProvider.tsx';
 import type { UseRelayClaimOptions, UseRelayClaimReturn, UseRelayClaimStatus } from '../react/types.ts';
 import { useRelayClaim } from '../react/useRelayClaim.ts';
+import { claimLabel as labelOf } from '../i18n/claimLabel.ts';
 import { format } from '../i18n/format.ts';
 import { mergeMessages, type RelayMessages } from '../i18n/messages.ts';
 import { MethodologyList, type MethodologyListProps } from './MethodologyList.tsx';
+import { StatusMark, type StatusMarkKind } from './StatusMark.tsx';
 
 /** The hook's state narrowed to one status, as a `render` function receives it. */
 export type RelayStateOf<S extends UseRelayClaimStatus> = Extract<UseRelayClaimReturn, { status: S }>;
@@ -45,7 +46,7 @@ export function RelayVerification({ messages: override, theme = 'system', render
   const Button = components?.Button ?? DefaultButton;
   const Methods = components?.MethodologyList ?? MethodologyList;
   const claimType = options.claimType ?? state.claim?.claimType ?? '';
-  const claimLabel = messages.claimTypes[claimType] ?? claimTypeInfo(claimType)?.label ?? claimType;
+  const claimLabel = labelOf(claimType, messages);
 
   const heading = useRef<HTMLHeadingElement>(null);
   const wasStatus = useRef(state.status);
@@ -60,17 +61,24 @@ export function RelayVerification({ messages: override, theme = 'system', render
 
   function retryButton() {
     return (
-      <Button onClick={state.retry} aria-label={messages.tryAgain}>
-        {messages.tryAgain}
-      </Button>
+      <div className="relay-kit__actions">
+        <Button onClick={state.retry}>{messages.tryAgain}</Button>
+      </div>
     );
   }
 
-  function resultHeading(text: string) {
+  // The mark is decorative (aria-hidden): the heading says the same in words.
+  function outcome(mark: StatusMarkKind, title: string, body: string) {
     return (
-      <h2 className="relay-kit__heading" ref={heading} tabIndex={-1}>
-        {text}
-      </h2>
+      <div className="relay-kit__outcome">
+        <StatusMark kind={mark} />
+        <div>
+          <h2 className="relay-kit__heading" ref={heading} tabIndex={-1}>
+            {title}
+          </h2>
+          <p className="relay-kit__note">{body}</p>
+        </div>
+      </div>
     );
   }
 
@@ -98,7 +106,11 @@ export function RelayVerification({ messages: override, theme = 'system', render
         return (
           <>
             <div className="relay-kit__widget" role="group" aria-label={format(messages.inquiryTitle, claimLabel)} {...state.inquiryProps} />
-            <Button onClick={state.cancel}>{messages.cancel}</Button>
+            <div className="relay-kit__actions">
+              <Button onClick={state.cancel} data-variant="secondary">
+                {messages.cancel}
+              </Button>
+            </div>
           </>
         );
       }
@@ -106,7 +118,9 @@ export function RelayVerification({ messages: override, theme = 'system', render
       case 'failed':
         return (
           <>
-            {resultHeading(format(state.status === 'passed' ? messages.passedHeading : messages.failedHeading, claimLabel))}
+            {state.status === 'passed'
+              ? outcome('check', format(messages.passedHeading, claimLabel), messages.passedBody)
+              : outcome('cross', format(messages.failedHeading, claimLabel), messages.failedBody)}
             {methodology(state.methodology)}
             {state.status === 'failed' ? retryButton() : null}
           </>
@@ -115,15 +129,16 @@ export function RelayVerification({ messages: override, theme = 'system', render
       case 'expired':
         return (
           <>
-            {resultHeading(state.status === 'canceled' ? messages.canceledHeading : messages.expiredHeading)}
+            {state.status === 'canceled'
+              ? outcome('cross', messages.canceledHeading, messages.canceledBody)
+              : outcome('clock', messages.expiredHeading, messages.expiredBody)}
             {retryButton()}
           </>
         );
       case 'error':
         return (
           <>
-            {resultHeading(messages.errorHeading)}
-            <p>{messages.errorBody}</p>
+            {outcome('warning', messages.errorHeading, messages.errorBody)}
             {state.error.requestId ? (
               <p className="relay-kit__reference">
                 {messages.requestIdLabel}: <code>{state.error.requestId}</code>

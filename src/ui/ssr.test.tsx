@@ -21,7 +21,7 @@ describe('server rendering', () => {
     );
     expect(html).toContain('data-status="idle"');
     expect(html).toContain('data-theme="dark"');
-    expect(html).toContain('Verify: age 18+ (Germany)');
+    expect(html).toContain('Verify: Age 18+ (Germany)');
     expect(html).toContain('aria-live="polite"');
     expect(html).not.toContain('style=');
     expect(calls).toEqual([]);
@@ -33,7 +33,7 @@ describe('server rendering', () => {
         <RelayVerification claimType="age_over_18_germany" />
       </RelayProvider>,
     );
-    expect(html).toContain('Prüfen: Alter 18+ (Deutschland)');
-    expect(html).toContain('Prüfung nicht gestartet.');
+    expect(html).toContain('Prüfen: Ab 18 Jahren (Deutschland)');
+    expect(html).toContain('Prüfung noch nicht gestartet.');
   });
 });

@@ -35,7 +35,13 @@ export function App() {
 
   if (!config) return <p>Loading the demo…</p>;
   return (
-    <RelayProvider baseUrl={baseUrl} widget={EmulatorRelay} fetch={mainThreadFetch}>
+    <RelayProvider
+      baseUrl={baseUrl}
+      widget={EmulatorRelay}
+      fetch={mainThreadFetch}
+      // The emulator names itself as the issuer of its challenges; against Persona the kit's default applies.
+      {...(config.persona === 'emulator' ? { expectedIssuer: `${location.host}/persona/api/v1/privacy-passes` } : {})}
+    >
       <main className="demo">
         <header>
           <h1>relay-claim-kit demo</h1>

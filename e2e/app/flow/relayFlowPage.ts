@@ -39,6 +39,8 @@ export function mountFlowPage(root: HTMLElement): FlowPageProbe {
     flow: new RelayFlow({
       client: createRelayClient({ baseUrl: '/api/relay' }),
       claimType: params.get('claimType') ?? 'age_over_18_germany',
+      // The emulator names itself as the issuer of its challenges (Persona's name is the default).
+      expectedIssuer: `${location.host}/persona/api/v1/privacy-passes`,
     }),
     statuses: [],
     statusAt: {},
