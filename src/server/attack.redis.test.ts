@@ -2,11 +2,12 @@
  * Issue 14 across instances: two handlers on one real Redis (as behind a load balancer) share the
  * rate limit and the binding, so neither can be sidestepped by landing on the other instance.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { startRedisServer, type RedisServerHandle } from '../../test/support/redisServer.ts';
 import { BrowserDriver, CookieJar, serveHandler, type ServedHandler } from '../../test/support/relayDriver.ts';
-import { createRelayHandler, type RelayHandler } from './index.ts';
+import { bindingCookieName, createRelayHandler, type RelayHandler } from './index.ts';
 import { RedisStore } from './redisStore.ts';
 
 const apiKey = 'sk_test_attack_redis';
@@ -51,7 +52,10 @@ describe('two instances on one Redis', () => {
     const record = await stores[0]?.get(session.sessionId);
     emulator.control.finishInquiry(record?.relayToken ?? '', { status: 'completed', claimResult: 'passed' });
     for (const served of [a, b]) {
-      const stranger = new BrowserDriver(`${served.url}/api/relay`, new Set(), 0, new CookieJar());
+      // A binding cookie of its own (well-formed, so the subjects are compared), not the creator's.
+      const jar2 = new CookieJar();
+      jar2.keep(served.url, [`${bindingCookieName}=${randomBytes(32).toString('base64url')}`]);
+      const stranger = new BrowserDriver(`${served.url}/api/relay`, new Set(), 0, jar2);
       expect((await stranger.read(session.sessionId)).status).toBe(404);
       expect((await stranger.redeem(session.sessionId, token)).status).toBe(404);
     }
