@@ -253,8 +253,9 @@ export class RelayFlow {
         session = await this.#options.client.createSession(this.#options.claimType ?? '', { signal: run.signal });
       }
       if (run.signal.aborted) return;
-      if (this.#options.session && (await this.#resume(session, run))) return;
       this.#enterInquiry(session, run);
+      // A session handed back (a reload) may be further along than its inquiry: ask, without delaying it.
+      if (this.#options.session && this.#snapshot.status === 'inquiry') void this.#resume(session, run);
     } catch (error) {
       if (this.#run === run) this.#fail(error, session);
     }
@@ -262,23 +263,25 @@ export class RelayFlow {
 
   /**
    * A session handed back (a reload mid-verification) may be further along than its inquiry: a redeem
-   * under way is polled, a result is shown, and neither makes a new token. True when it took over.
+   * under way is polled and a result is shown (which stops the token work). `refusal`: the backend's 409
+   * to the token work, which stands when the session turns out to be in its inquiry after all.
    */
-  async #resume(session: RelaySessionInfo, run: AbortController): Promise<boolean> {
-    let state: RelaySessionState;
+  async #resume(session: RelaySessionInfo, run: AbortController, refusal?: unknown): Promise<void> {
+    let state: RelaySessionState | undefined;
     try {
       state = await this.#options.client.getSession(session.sessionId, { signal: run.signal });
-    } catch (error) {
-      if (run.signal.aborted) throw error;
-      // A session the backend cannot show yet (or a hiccup): start its inquiry as before.
-      return false;
+    } catch {
+      // The backend cannot show it (or a hiccup): the inquiry goes on as started.
     }
-    if (this.#run !== run || state.status === 'inquiry' || state.status === 'needs-token') return false;
+    if (this.#run !== run || this.#snapshot.status !== 'inquiry') return;
+    if (!state || state.status === 'inquiry' || state.status === 'needs-token') {
+      if (refusal !== undefined) this.#fail(refusal, session);
+      return;
+    }
     this.#set({ status: 'polling', session });
-    this.receiveSessionState(state);
     this.#pollAttempt = 0;
-    if (this.#snapshot.status === 'polling' && !this.#options.externalPolling) this.#poll(session, run, nextPollDelay(this.#options, 1, state.pollAfterMs));
-    return true;
+    this.receiveSessionState(state);
+    if (this.getSnapshot().status === 'polling' && !this.#options.externalPolling) this.#poll(session, run, nextPollDelay(this.#options, 1, state.pollAfterMs));
   }
 
   #enterInquiry(session: RelaySessionInfo, run: AbortController): void {
@@ -314,7 +317,10 @@ export class RelayFlow {
         if (snapshot.status === 'inquiry' && !snapshot.tokenReady) this.#set({ ...snapshot, tokenReady: true });
       },
       (error: unknown) => {
-        if (this.#run === run) this.#fail(error, session);
+        if (this.#run !== run) return;
+        // A handed-back session already redeemed or final refuses a new token (409): show what it holds.
+        if (this.#options.session && error instanceof RelayApiError && error.status === 409) void this.#resume(session, run, error);
+        else this.#fail(error, session);
       },
     );
     return token;

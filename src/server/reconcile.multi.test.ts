@@ -210,6 +210,20 @@ describe('reconcile: the server finishes the claim without the browser', () => {
     expect(after.reduce((n, r) => n + r.checked, 0)).toBe(0);
   });
 
+  it('a canceled session ends canceled, leaves the reconcile list, and its handed-over token stays spendable', async () => {
+    const prefix = nextPrefix();
+    const a = await instance(prefix);
+    const session = await a.driver.createSession(claimType);
+    const token = await a.driver.obtainToken(session.sessionId);
+    expect((await a.driver.call('POST', `/sessions/${session.sessionId}/token`, { token })).status).toBe(204);
+    expect((await a.driver.call('POST', `/sessions/${session.sessionId}/cancel`, {})).status).toBe(204);
+    expect((await a.driver.read(session.sessionId)).body).toMatchObject({ status: 'canceled' });
+    expect(await a.handler.reconcile()).toMatchObject({ checked: 0, redeemed: 0 });
+    expect(await a.store.popRefund(claimType)).toBe(token);
+    const relayToken = await relayTokenOf(a.store, session.sessionId);
+    expect(emulator.control.log().filter((e) => e.path.includes(`/relays/${relayToken}/generate-claim`))).toEqual([]);
+  });
+
   it('retries onClaim until it resolves and marks it delivered only then; reconcile delivers what an instance never acknowledged', async () => {
     const prefix = nextPrefix();
     let calls = 0;
@@ -232,13 +246,21 @@ describe('reconcile: the server finishes the claim without the browser', () => {
     // An instance that stored the claim and died before onClaim resolved: another instance's reconcile delivers it.
     const delivered: string[] = [];
     let hang = true;
-    const dead = await instance(prefix, { onClaim: () => (hang ? new Promise<void>(() => undefined) : undefined) });
+    let deadCalls = 0;
+    const dead = await instance(prefix, {
+      onClaim: () => {
+        deadCalls += 1;
+        return hang ? new Promise<void>(() => undefined) : undefined;
+      },
+    });
     const b = await instance(prefix, { onClaim: (view) => { delivered.push(view.sessionId); } });
     const other = await dead.driver.createSession(claimType);
     const otherToken = await dead.driver.obtainToken(other.sessionId);
     emulator.control.finishInquiry(await relayTokenOf(dead.store, other.sessionId), { status: 'completed', claimResult: 'passed' });
     await dead.driver.redeem(other.sessionId, otherToken);
     await until(async () => (await b.store.get(other.sessionId))?.status === 'passed', 'the claim in the store');
+    // The dying instance is inside onClaim (holding the delivery lock) when it dies.
+    await until(() => deadCalls === 1, 'the dying instance to call onClaim');
     hang = false;
     // The dead instance's delivery lock would lapse in time; here it is freed as its expiry would.
     await b.store.release(`deliver:${other.sessionId}`);

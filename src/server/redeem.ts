@@ -55,6 +55,8 @@ export interface Redeemer {
   submitToken(id: string, token: RedeemToken): Promise<void>;
   /** Whether a poll of this record should try `takeOver` (a redeem that may be orphaned); no store call. */
   mayTakeOver(record: SessionRecord): boolean;
+  /** The person gave up: the session ends `canceled` (unless a redeem is already under way) and its unsent token is kept for another. */
+  cancel(id: string): Promise<void>;
   /** From a poll: takes over a redeem whose runner died (its lease lapsed); true when it did. */
   takeOver(id: string): Promise<boolean>;
   /** Finishes sessions whose browser went away and delivers undelivered claims; one winner per session across instances. */
@@ -310,9 +312,11 @@ export function createRedeemer(ctx: HandlerContext, sessions: Sessions, options:
     // The person completed: keep the token and that fact in the record first, so whoever holds the lock, or
     // takes over from a dead holder, redeems with it.
     let replaced: string | undefined;
+    let seen = record;
     // Declines when nothing changes, so a crowd of identical redeems does not fight over the record.
-    await sessions.update(id, (current) => {
+    const written = await sessions.update(id, (current) => {
       replaced = undefined;
+      seen = current;
       if (!redeemable.includes(sessions.statusOf(current))) return undefined;
       if (current.completed === true && (token === undefined || current.token === token.value)) return undefined;
       if (token && current.token !== undefined && current.token !== token.value && current.spendingToken !== current.token) replaced = current.token;
@@ -320,10 +324,11 @@ export function createRedeemer(ctx: HandlerContext, sessions: Sessions, options:
     });
     // A token the session held but never sent stays spendable: the next redeem of this claim type uses it first.
     if (replaced !== undefined) await keep(record.claimType, replaced);
-    const marked = await sessions.load(id);
+    const marked = written ?? seen;
     if (!redeemable.includes(sessions.statusOf(marked))) return sessions.statusOf(marked);
     if (!holdsToken(marked)) throw new HttpError(400, 'Bad Request', 'token is missing: none was handed over for this session');
-    await store.addPending?.(id, marked.expiresAt + resultGraceMs);
+    // Only the redeem that marked the session lists it: the crowd behind it adds nothing.
+    if (written) await store.addPending?.(id, marked.expiresAt + resultGraceMs);
     const begun = await begin(id, (current) => redeemable.includes(sessions.statusOf(current)) && holdsToken(current));
     if (!begun) return 'redeeming';
     const job = track(run(begun.record, begun.lock, begun.owner, 'browser'));
@@ -355,6 +360,20 @@ export function createRedeemer(ctx: HandlerContext, sessions: Sessions, options:
     if (!begun) return false;
     void track(run(begun.record, begun.lock, begun.owner, 'browser'));
     return true;
+  }
+
+  async function cancel(id: string): Promise<void> {
+    let unsent: string | undefined;
+    const written = await sessions.update(id, (current) => {
+      const status = sessions.statusOf(current);
+      // A redeem under way may already have spent the token: its result stands.
+      if (finalStatuses.includes(status) || status === 'redeeming') return undefined;
+      unsent = current.spendingToken === undefined ? current.token : undefined;
+      return { ...current, status: 'canceled', token: undefined };
+    });
+    if (!written) return;
+    if (unsent !== undefined) await keep(written.claimType, unsent);
+    await store.removePending?.(id);
   }
 
   async function reconcileOne(id: string): Promise<'redeemed' | 'delivered' | 'skipped'> {
@@ -405,6 +424,7 @@ export function createRedeemer(ctx: HandlerContext, sessions: Sessions, options:
   return {
     start,
     submitToken,
+    cancel,
     mayTakeOver,
     takeOver,
     reconcile,

@@ -118,6 +118,9 @@ export function createRoutes(ctx: HandlerContext, basePath: string, sessions: Se
         return redeem(id, request);
       case 'token':
         return submitToken(id, request);
+      case 'cancel':
+        await redeemer.cancel(id);
+        return new Response(null, { status: 204 });
       default:
         throw new HttpError(404, 'Not Found', 'no such route');
     }
