@@ -42,7 +42,7 @@ function recordRequests(page: Page): TrafficRecord {
   const seen: string[] = [];
   const inFlight = new Set<Request>();
   const reads = new Set<Promise<void>>();
-  // The scan waits for the kit's and Persona's answers; the demo's own once-a-second server view never rests.
+  // The scan waits for the kit's and Persona's answers; the demo's own server-sent events stream never ends.
   const scanned = (r: Request) => /^\/(api\/relay[\w-]*|persona\/api)\//.test(new URL(r.url()).pathname);
   page.on('request', (r) => {
     if (scanned(r)) inFlight.add(r);
@@ -101,7 +101,7 @@ test('passes with methodology', async ({ page, request }) => {
   const before = generateClaims(await emulatorLog(request)).length;
   await open(page, 'claimType=age_over_18_germany');
   await finishInquiry(page, 'Pass', 'document_selfie');
-  const heading = page.getByRole('heading', { name: 'Verified: age 18+ (Germany)' });
+  const heading = page.getByRole('heading', { name: 'Verified: Age 18+ (Germany)' });
   await expect(heading).toBeVisible();
   await expect(heading).toBeFocused();
   await expect(page.getByLabel('What the person sees').getByRole('listitem').filter({ hasText: 'Document and selfie' })).toContainText('passed');
@@ -116,7 +116,7 @@ test('passes with methodology', async ({ page, request }) => {
 test('fails with methodology', async ({ page, request }) => {
   await open(page, 'claimType=age_over_18_united_kingdom');
   await finishInquiry(page, 'Fail', 'facial_age_estimation');
-  await expect(page.getByRole('heading', { name: /Not verified: age 18\+ \(United Kingdom\)/ })).toBeVisible();
+  await expect(page.getByRole('heading', { name: /Not verified: Age 18\+ \(United Kingdom\)/ })).toBeVisible();
   await expect(page.getByLabel('What the person sees').getByRole('listitem').filter({ hasText: 'Facial age estimation' })).toContainText('failed');
   await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
   await expect.poll(async () => (await serverClaims(request))[0]).toMatchObject({ claimType: 'age_over_18_united_kingdom', claimResult: 'failed' });
@@ -126,7 +126,7 @@ test('fails with methodology', async ({ page, request }) => {
 test('France: the methodology is not shared', async ({ page, request }) => {
   await open(page, 'claimType=age_over_18_france');
   await finishInquiry(page, 'Pass');
-  await expect(page.getByRole('heading', { name: /Verified: age 18\+ \(France\)/ })).toBeVisible();
+  await expect(page.getByRole('heading', { name: /Verified: Age 18\+ \(France\)/ })).toBeVisible();
   await expect(page.getByLabel('What the person sees').getByText(/Methodology not shared/i)).toBeVisible();
   const claim = (await serverClaims(request))[0];
   expect(claim).toMatchObject({ claimType: 'age_over_18_france', claimResult: 'passed' });
@@ -134,11 +134,11 @@ test('France: the methodology is not shared', async ({ page, request }) => {
   await shot(page, 'france');
 });
 
-test('a claim type the kit has never heard of shows its raw name and still verifies', async ({ page, request }) => {
+test('a claim type the kit has never heard of gets a readable label and still verifies', async ({ page, request }) => {
   await open(page, 'claimType=age_over_25_mars');
   await finishInquiry(page, 'Pass', 'palm_reading');
-  await expect(page.getByRole('heading', { name: /Verified: .*(age_over_25_mars|Mars)/ })).toBeVisible();
-  await expect(page.getByLabel('What the person sees').getByRole('listitem').filter({ hasText: 'palm_reading' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Verified: Age 25+ (mars)' })).toBeVisible();
+  await expect(page.getByLabel('What the person sees').getByRole('listitem').filter({ hasText: 'Palm reading' })).toBeVisible();
   await expect.poll(async () => (await serverClaims(request))[0]).toMatchObject({ claimType: 'age_over_25_mars', claimResult: 'passed' });
   await shot(page, 'unknown-type');
 });
@@ -242,10 +242,10 @@ test('two verifications in two tabs stay independent', async ({ context, request
   await open(a, 'claimType=age_over_18_germany');
   await open(b, 'claimType=live_human_presence');
   await finishInquiry(b, 'Pass', 'live_selfie');
-  await expect(b.getByRole('heading', { name: /Verified: a live human/ })).toBeVisible();
+  await expect(b.getByRole('heading', { name: /Verified: Live human presence/ })).toBeVisible();
   await expect(a.locator('iframe')).toBeVisible();
   await finishInquiry(a, 'Fail');
-  await expect(a.getByRole('heading', { name: /Not verified: age 18\+ \(Germany\)/ })).toBeVisible();
+  await expect(a.getByRole('heading', { name: /Not verified: Age 18\+ \(Germany\)/ })).toBeVisible();
   const [latest, previous] = await serverClaims(request);
   expect([latest?.claimType, previous?.claimType].sort()).toEqual(['age_over_18_germany', 'live_human_presence']);
   await shot(a, 'tab-a');

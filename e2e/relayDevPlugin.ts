@@ -18,6 +18,8 @@ export interface RelayDevOptions {
 /** One claim as the app's server learned it through `onClaim`. */
 export interface ServerClaim extends RelayClaim {
   sessionId: string;
+  /** Whom the session was made for (here the browser's cookie binding). */
+  subject: string;
   at: string;
   /** The payload came RSA-OAEP encrypted and was decrypted by the handler. */
   encrypted: boolean;
@@ -44,6 +46,8 @@ export function relayDevPlugin(options: RelayDevOptions = {}): Plugin {
       const port = server.config.server.port ?? 5173;
       const origin = `http://127.0.0.1:${port}`;
       const claims: ServerClaim[] = [];
+      // The demo's server panel listens here (server-sent events): it learns a claim when onClaim does.
+      const listeners = new Set<(list: ServerClaim[]) => void>();
       const claimTypes = {
         ...defaultClaimTypes(),
         // Configured, never coded: a type the kit's label table has never heard of, and a 4096-bit issuer.
@@ -61,7 +65,8 @@ export function relayDevPlugin(options: RelayDevOptions = {}): Plugin {
           rateLimit: { limit: 600, windowMs: 60_000 },
           encryptionKey: encrypted ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : undefined,
           onClaim: (session: RelaySessionView, claim: RelayClaim) => {
-            claims.unshift({ sessionId: session.sessionId, ...claim, at: new Date().toISOString(), encrypted });
+            claims.unshift({ sessionId: session.sessionId, subject: session.subject, ...claim, at: new Date().toISOString(), encrypted });
+            for (const listener of listeners) listener(claims);
           },
         });
       const relay = handlerFor(Boolean(options.encrypted));
@@ -74,6 +79,12 @@ export function relayDevPlugin(options: RelayDevOptions = {}): Plugin {
           res.end(JSON.stringify({ claimTypes: types, emulatorUrl: '/persona', encrypted: Boolean(options.encrypted), persona: options.live ? 'live' : 'emulator' }));
         } else if (req.url?.startsWith('/server-view')) {
           res.end(JSON.stringify(claims));
+        } else if (req.url?.startsWith('/events')) {
+          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+          const send = (list: ServerClaim[]) => res.write(`data: ${JSON.stringify(list)}\n\n`);
+          send(claims);
+          listeners.add(send);
+          req.on('close', () => listeners.delete(send));
         } else {
           res.statusCode = 404;
           res.end('{}');
