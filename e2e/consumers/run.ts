@@ -148,7 +148,8 @@ async function check(consumer: Consumer, dir: string): Promise<void> {
   run(consumer.build, dir, { ...consumer.env, NEXT_TELEMETRY_DISABLED: '1' });
   const port = await freePort();
   const [bin = '', ...args] = consumer.start(port);
-  const child = spawn(bin, args, { cwd: dir, env: { ...process.env, ...consumer.env, PORT: String(port), NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: npx and next start fork, and the whole tree must stop with the check.
+  const child = spawn(bin, args, { cwd: dir, env: { ...process.env, ...consumer.env, PORT: String(port), NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
@@ -164,7 +165,7 @@ async function check(consumer: Consumer, dir: string): Promise<void> {
     console.error(`--- ${consumer.name} server output ---\n${output}`);
     throw error;
   } finally {
-    child.kill('SIGTERM');
+    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
   }
 }
 
