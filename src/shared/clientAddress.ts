@@ -14,10 +14,10 @@ export function rememberNodeRequest(request: Request, req: IncomingMessage): voi
 /**
  * The Node request (Express's `req`, with what middleware put on it: `req.user`, `req.session`) behind a
  * Request that came through `toNodeListener`; undefined for any other Request.
- * @example authorize: (request) => { const user = nodeRequestOf<Express.Request>(request)?.user; … }
+ * @example authorize: (request) => { const user = (nodeRequestOf(request) as express.Request | undefined)?.user; … }
  */
-export function nodeRequestOf<T extends IncomingMessage = IncomingMessage>(request: Request): T | undefined {
-  return nodeRequests.get(request) as T | undefined;
+export function nodeRequestOf(request: Request): IncomingMessage | undefined {
+  return nodeRequests.get(request);
 }
 
 /** The socket's peer address of `request`, when it came through `toNodeListener`; otherwise undefined. */
