@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: the demo app with the app backend and the Persona Relay emulator on one origin.
  *   npm run demo                   → http://127.0.0.1:5173, emulator, plain payloads
+ *   npm run demo -- --port 5180    → another port (or PORT=5180); a taken port ends with a one-line message
  *   npm run demo -- --encrypted    → the handler asks Persona for RSA-OAEP encrypted payloads
  *   PERSONA_API_KEY=… PERSONA_BASE_URL=https://withpersona.com npm run demo
  *                                  → the handler talks to a real Persona environment; the page needs Persona's
@@ -40,7 +41,22 @@ if (server.httpServer && 'requestTimeout' in server.httpServer) {
   server.httpServer.requestTimeout = 30_000;
   server.httpServer.headersTimeout = 15_000;
 }
-await server.listen();
+try {
+  await server.listen();
+} catch (error) {
+  // A taken port is the one start-up failure people hit; say which port and how to pick another. Vite's
+  // strictPort reports it as a plain Error ("Port … is already in use"), Node's listen as EADDRINUSE.
+  const taken = error instanceof Error && ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' || /already in use/.test(error.message));
+  if (taken) {
+    console.error(
+      `\nPort ${values.port} on ${values.host} is already in use (another demo or dev server?).\n` +
+        `Pick another: npm run demo -- --port 5180   (or PORT=5180 npm run demo)\n`,
+    );
+    await server.close();
+    process.exit(1);
+  }
+  throw error;
+}
 const url = `http://${values.host}:${values.port}/`;
 console.log(`\nrelay-claim-kit demo on ${url}`);
 console.log(`  Persona: ${live ? `${live.baseUrl} (live)` : 'local emulator at /persona (no account needed)'}${values.encrypted ? ', encrypted payloads' : ''}`);
