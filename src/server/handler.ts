@@ -55,7 +55,7 @@ export interface RelayHandlerOptions {
   personaVersion?: string;
   /** Sent as `Key-Inflection`; answers are read in any inflection. */
   keyInflection?: 'camel' | 'kebab' | 'snake';
-  /** Fires once per session, on the server, when the claim is final: the result the app should trust. */
+  /** The result the app should trust, on the server, when the claim is final: delivered at least once (retried until it resolves; keyed by `session.sessionId`, so make it idempotent). */
   onClaim?: (session: RelaySessionView, claim: RelayClaim) => void | Promise<void>;
   fetch?: typeof fetch;
   logger?: RelayLogger;
