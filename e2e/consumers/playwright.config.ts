@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 
 /** Run by e2e/consumers/run.ts against one started consumer app (CONSUMER_URL); not by `npm run test:e2e`. */
@@ -6,7 +8,8 @@ const systemChromium = '/usr/bin/chromium';
 export default defineConfig({
   testDir: '.',
   testMatch: /consumer\.check\.ts$/,
-  outputDir: '../../test-results/consumers',
+  // Not under test-results/: the main Playwright suite empties that directory when it starts.
+  outputDir: join(process.env.RELAY_CONSUMERS_DIR ?? join(tmpdir(), 'relay-claim-kit-consumers'), 'test-results'),
   workers: 1,
   retries: 0,
   timeout: 60_000,

@@ -19,6 +19,10 @@ export interface RelayFlowSettings {
   tokenSource?: TokenSource;
   /** The issuer the challenge must name (ignored with a `tokenSource`); default: Persona's for the persona profile. */
   expectedIssuer?: string;
+  /** Where tokens are made (ignored with a `tokenSource`): `false` in-thread, `true` worker only; default worker, in-thread if it cannot run. */
+  worker?: boolean;
+  /** Starts the worker yourself (ignored with a `tokenSource`); implies `worker: true`. */
+  createWorker?: () => Worker;
   /** True when the caller polls `GET /sessions/:id` itself and feeds `receiveSessionState` (the React hook). */
   externalPolling?: boolean;
   /**
@@ -82,7 +86,8 @@ export class RelayFlow {
   constructor(options: RelayFlowOptions) {
     if (!options.claimType && !options.session) throw new TypeError('RelayFlow: give claimType or session');
     this.#options = options;
-    this.#tokenSource = options.tokenSource ?? createDefaultTokenSource(options.client, options.expectedIssuer === undefined ? {} : { expectedIssuer: options.expectedIssuer });
+    const { expectedIssuer, worker, createWorker } = options;
+    this.#tokenSource = options.tokenSource ?? createDefaultTokenSource(options.client, { expectedIssuer, worker, createWorker });
     this.#timerApi = options.timers ?? globalTimers;
     this.#now = options.now ?? Date.now;
   }

@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientContext, QueryClientProvider } from '@tanstack/react-query';
-import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { createRelayClient, type RelayClient } from '../core/client.ts';
 import type { RelayWidgetConstructor } from '../core/widget.ts';
 import { en, mergeMessages, type RelayMessages } from '../i18n/messages.ts';
@@ -10,8 +10,22 @@ export interface RelayProviderProps {
   baseUrl: string;
   /** Reused when given; otherwise the one already provided above, otherwise a private one. */
   queryClient?: QueryClient;
-  /** Injected fetch (tests, Storybook); tokens are then made in-thread. */
+  /**
+   * Fetch for the calls made on the page (session, redeem, polling); the worker's own calls use
+   * `headers` and `credentials`. May change identity on every render without restarting anything.
+   */
   fetch?: typeof fetch;
+  /** Headers sent with every call to `baseUrl`, from the page and from the worker (e.g. a CSRF token). Read at call time. */
+  headers?: Record<string, string>;
+  /** `credentials` of every call to `baseUrl` (default `same-origin`); `include` for a backend on another origin. Read at call time. */
+  credentials?: RequestCredentials;
+  /**
+   * Where Privacy Pass tokens are made: `false` on the main thread, `true` only in the worker. Default:
+   * the worker, or the main thread (after one console warning) if the app's bundler did not emit it.
+   */
+  worker?: boolean;
+  /** Starts the worker yourself (a custom URL or bundler); implies `worker`. Its identity may change freely. */
+  createWorker?: () => Worker;
   /**
    * Persona's widget class: `Relay` from `@persona/relay`, or `EmulatorRelay` from
    * `relay-claim-kit/emulator/widget` against the local emulator. Required: the kit never guesses a page.
@@ -34,12 +48,22 @@ export interface RelayContextValue {
   widget: RelayWidgetConstructor;
   messages: RelayMessages;
   expectedIssuer: string | undefined;
+  worker: boolean | undefined;
+  createWorker: (() => Worker) | undefined;
+}
+
+/** The props a call reads when it is made, not when the client was built. */
+interface LiveProps {
+  fetch: typeof fetch | undefined;
+  headers: Record<string, string> | undefined;
+  credentials: RequestCredentials | undefined;
+  createWorker: (() => Worker) | undefined;
 }
 
 const RelayContext = createContext<RelayContextValue | undefined>(undefined);
 
 /** Makes the backend client, the query client and the strings available to `useRelayClaim` and `RelayVerification`. */
-export function RelayProvider({ baseUrl, queryClient, fetch: fetchImpl, widget, messages, expectedIssuer, children }: RelayProviderProps) {
+export function RelayProvider({ baseUrl, queryClient, fetch: fetchImpl, headers, credentials, worker, createWorker, widget, messages, expectedIssuer, children }: RelayProviderProps) {
   // Before any hook or child runs, so a provider without a widget creates no relay at all.
   if (typeof widget !== 'function') {
     throw new TypeError(
@@ -49,12 +73,47 @@ export function RelayProvider({ baseUrl, queryClient, fetch: fetchImpl, widget, 
   const outer = useContext(QueryClientContext);
   // Created once per provider, and only when neither the props nor the tree supply one.
   const [own] = useState(() => (queryClient ?? outer ? undefined : new QueryClient()));
-  const client = useMemo(() => createRelayClient({ baseUrl, ...(fetchImpl ? { fetch: fetchImpl } : {}) }), [baseUrl, fetchImpl]);
+  // Like react-stripe-js: the latest props in a ref, refreshed after every commit, read at call time.
+  const live = useRef<LiveProps>({ fetch: fetchImpl, headers, credentials, createWorker });
+  useEffect(() => {
+    live.current = { fetch: fetchImpl, headers, credentials, createWorker };
+  });
+  // Getters, so `fetch`, `headers` and `credentials` may change identity on every render (an inline
+  // arrow, a fresh object) without a new client, which would restart the flow and create a new relay.
+  const client = useMemo(
+    () =>
+      createRelayClient({
+        baseUrl,
+        get fetch() {
+          return live.current.fetch;
+        },
+        get headers() {
+          return live.current.headers;
+        },
+        get credentials() {
+          return live.current.credentials;
+        },
+      }),
+    [baseUrl],
+  );
+  // Only whether there is one counts; a new function each render does not restart the verification.
+  const hasCreateWorker = createWorker !== undefined;
+  const startWorker = useMemo(
+    () =>
+      hasCreateWorker
+        ? () => {
+            const create = live.current.createWorker;
+            if (!create) throw new TypeError('relay-claim-kit: createWorker was removed from <RelayProvider>');
+            return create();
+          }
+        : undefined,
+    [hasCreateWorker],
+  );
   const resolved = queryClient ?? outer ?? own;
   const merged = useMemo(() => mergeMessages(en, messages), [messages]);
   const value = useMemo(
-    () => (resolved ? { client, queryClient: resolved, widget, messages: merged, expectedIssuer } : undefined),
-    [client, resolved, widget, merged, expectedIssuer],
+    () => (resolved ? { client, queryClient: resolved, widget, messages: merged, expectedIssuer, worker, createWorker: startWorker } : undefined),
+    [client, resolved, widget, merged, expectedIssuer, worker, startWorker],
   );
   const tree = <RelayContext.Provider value={value}>{children}</RelayContext.Provider>;
   // The private or given client must be mounted (focus/online managers) and visible to the app's own hooks below.

@@ -54,6 +54,8 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
       ...(session ? { session } : { claimType: claimType ?? '' }),
       externalPolling: true,
       ...(expectedIssuer === undefined ? {} : { expectedIssuer }),
+      worker: context.worker,
+      createWorker: context.createWorker,
       onEvent: hookEvents((event) => callbacks.current.onEvent?.(event)),
     });
     let live = true;
@@ -69,7 +71,7 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
       created.dispose();
       setFlow((current) => (current === created ? undefined : current));
     };
-  }, [client, claimType, sessionId, sessionAccessToken, expiresAt, expectedIssuer, enabled, autoStart]);
+  }, [client, claimType, sessionId, sessionAccessToken, expiresAt, expectedIssuer, context.worker, context.createWorker, enabled, autoStart]);
 
   const snapshot = useSyncExternalStore(flow?.subscribe ?? noSubscribe, flow?.getSnapshot ?? getIdle, getIdle);
 

@@ -5,7 +5,7 @@ import type { ChallengeMaterials, RedeemAnswer, RelaySessionInfo, RelaySessionSt
 
 /** How to reach the app's backend (the routes `createRelayHandler` serves). */
 export interface RelayClientOptions extends BackendTarget {
-  /** Injected fetch (tests, Storybook). When set, tokens are made in-thread: a function cannot enter a worker. */
+  /** Injected fetch for the calls made on this thread; a worker makes its own calls with `headers` and `credentials`. */
   fetch?: typeof fetch;
 }
 

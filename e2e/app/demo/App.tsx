@@ -17,9 +17,9 @@ type Group = keyof DemoMessages['groups'];
 
 const params = new URLSearchParams(location.search);
 // Demo knobs for the Playwright demos and the benchmark: an encrypted-payload backend, and tokens made
-// on the main thread (an injected fetch cannot enter a worker) to compare with the worker.
+// on the main thread (worker={false}) to compare with the worker.
 const baseUrl = params.get('encrypted') === '1' ? '/api/relay-encrypted' : '/api/relay';
-const mainThreadFetch = params.get('tokens') === 'main-thread' ? (...args: Parameters<typeof fetch>) => fetch(...args) : undefined;
+const mainThread = params.get('tokens') === 'main-thread';
 // `?claimType=` is a deep link (tests, benches, screenshots): it selects the claim and starts at once.
 const linkedClaimType = params.get('claimType');
 const initialLanguage = (params.get('lang') ?? '') in locales ? (params.get('lang') as RelayLocale) : 'en';
@@ -99,7 +99,7 @@ export function App() {
     <RelayProvider
       baseUrl={baseUrl}
       widget={EmulatorRelay}
-      fetch={mainThreadFetch}
+      worker={mainThread ? false : undefined}
       messages={messages}
       // The emulator names itself as the issuer of its challenges; against Persona the kit's default applies.
       {...(config?.persona === 'emulator' ? { expectedIssuer: `${location.host}/persona/api/v1/privacy-passes` } : {})}
