@@ -13,6 +13,11 @@ export interface RelayDevOptions {
   live?: { apiKey: string; baseUrl: string };
   /** Origins the emulator's hosted page may be framed by (its `frame-ancestors`); default: any local port. */
   frameAncestors?: string[];
+  /**
+   * The handler's `reconcileIntervalMs`: short here so e2e/reconcile.spec.ts sees a closed tab's claim
+   * within seconds; `E2E_RECONCILE_MS=0` turns it off (how that spec is shown to fail without it).
+   */
+  reconcileIntervalMs?: number;
 }
 
 /** One claim as the app's server learned it through `onClaim`. */
@@ -55,6 +60,7 @@ export function relayDevPlugin(options: RelayDevOptions = {}): Plugin {
         [largeKeyClaimType]: { label: 'Age 21+ (4096-bit issuer key)', methods: ['document_selfie'], keyBits: 4096 },
       };
       const emulator = createEmulatorHandler({ basePath: '/persona', control: true, claimTypes, ...(options.frameAncestors ? { frameAncestors: options.frameAncestors } : {}) });
+      const reconcileIntervalMs = options.reconcileIntervalMs ?? Number(process.env.E2E_RECONCILE_MS ?? 500);
       const handlerFor = (encrypted: boolean) =>
         createRelayHandler({
           apiKey: options.live?.apiKey ?? 'sk_test_emulator',
@@ -63,6 +69,8 @@ export function relayDevPlugin(options: RelayDevOptions = {}): Plugin {
           claimTypes: Object.keys(claimTypes),
           // The e2e suites and benches start many verifications from one address; the default is 10 a minute.
           rateLimit: { limit: 600, windowMs: 60_000 },
+          // Sessions whose tab closed after the inquiry finished are redeemed by the server itself.
+          ...(reconcileIntervalMs > 0 ? { reconcileIntervalMs } : {}),
           encryptionKey: encrypted ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : undefined,
           onClaim: (session: RelaySessionView, claim: RelayClaim) => {
             claims.unshift({ sessionId: session.sessionId, subject: session.subject, ...claim, at: new Date().toISOString(), encrypted });
