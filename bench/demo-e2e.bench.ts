@@ -1,6 +1,6 @@
 /**
- * The demo as a person uses it, in Chromium, 20 runs: time from the "Finish verification" click
- * (the emulator page's complete message to EmulatorRelay) to the result heading on screen, and main-thread long tasks
+ * The demo as a person uses it, in Chromium, 20 runs: time from the person's "Finish verification" click
+ * in the widget's frame (and, for reference, from the emulator page's complete message to EmulatorRelay) to the result heading on screen, and main-thread long tasks
  * over the whole flow — with the token made in the Web Worker, then on the main thread.
  * Run: npx tsx bench/demo-e2e.bench.ts (or npm run bench:e2e); RUNS=20 by default.
  */
@@ -12,6 +12,7 @@ const runs = Number(process.env.RUNS ?? 20);
 const warmups = 2;
 
 interface Timing {
+  clickToResult: number;
   completeToResult: number;
   longTasks: number;
   longestTask: number;
@@ -19,7 +20,15 @@ interface Timing {
 
 // Installed before the page's scripts: marks the emulator page's complete message and the first result heading, counts long tasks.
 function instrument(): void {
-  const marks = { inquiry: Number.NaN, complete: Number.NaN, result: Number.NaN, longTasks: [] as { start: number; duration: number }[] };
+  if (window !== window.top) {
+    // The widget's frame (same origin): the click's time, on the top page's clock (timeOrigin differs per document).
+    window.addEventListener('click', (event) => {
+      const top = window.top as unknown as { relayBench?: { click: number }; performance: Performance };
+      if (top.relayBench && (event.target as Element | null)?.closest('button')) top.relayBench.click = performance.timeOrigin + event.timeStamp - top.performance.timeOrigin;
+    }, true);
+    return;
+  }
+  const marks = { inquiry: Number.NaN, click: Number.NaN, complete: Number.NaN, result: Number.NaN, longTasks: [] as { start: number; duration: number }[] };
   (window as unknown as { relayBench: typeof marks }).relayBench = marks;
   window.addEventListener('message', (event: MessageEvent<{ tag?: string; event?: string } | null>) => {
     if (event.data?.tag === 'relay-claim-kit/emulator-page' && event.data.event === 'complete') marks.complete = performance.now();
@@ -44,12 +53,12 @@ async function oneRun(context: BrowserContext, url: string): Promise<Timing> {
   await frame.getByRole('button', { name: 'Finish verification' }).click();
   await page.locator('[data-status="passed"] h2').waitFor();
   const marks = await page.evaluate(
-    () => (window as unknown as { relayBench: { inquiry: number; complete: number; result: number; longTasks: { start: number; duration: number }[] } }).relayBench,
+    () => (window as unknown as { relayBench: { inquiry: number; click: number; complete: number; result: number; longTasks: { start: number; duration: number }[] } }).relayBench,
   );
   await page.close();
   // The flow starts when the inquiry shows (token work begins); page load itself is the dev server's.
   const during = marks.longTasks.filter((t) => t.start + t.duration >= marks.inquiry).map((t) => t.duration);
-  return { completeToResult: marks.result - marks.complete, longTasks: during.length, longestTask: Math.max(0, ...during) };
+  return { clickToResult: marks.result - marks.click, completeToResult: marks.result - marks.complete, longTasks: during.length, longestTask: Math.max(0, ...during) };
 }
 
 const port = await freePort();
@@ -73,10 +82,11 @@ try {
   server.stop();
 }
 
-console.log('| demo in Chromium, emulator without latency | runs | complete → result median | p95 | long tasks (> 50 ms) from inquiry to result, median | longest |');
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log('| demo in Chromium, emulator without latency | runs | Finish click → result median | p95 | complete message → result median | p95 | long tasks (> 50 ms) from inquiry to result, median | max | longest |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const [name, timings] of Object.entries(results)) {
+  const click = summarize(timings.map((t) => t.clickToResult));
   const tail = summarize(timings.map((t) => t.completeToResult));
   const tasks = summarize(timings.map((t) => t.longTasks));
-  console.log(`| ${name} | ${String(tail.n)} | ${fixed(tail.median, 0)} ms | ${fixed(tail.p95, 0)} ms | ${String(tasks.median)} | ${fixed(Math.max(...timings.map((t) => t.longestTask)), 0)} ms |`);
+  console.log(`| ${name} | ${String(click.n)} | ${fixed(click.median, 1)} ms | ${fixed(click.p95, 1)} ms | ${fixed(tail.median, 1)} ms | ${fixed(tail.p95, 1)} ms | ${String(tasks.median)} | ${String(Math.max(...timings.map((t) => t.longTasks)))} | ${fixed(Math.max(...timings.map((t) => t.longestTask)), 0)} ms |`);
 }
