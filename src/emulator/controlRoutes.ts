@@ -24,6 +24,11 @@ export function createControl(ctx: EmulatorContext, advance: (seconds: number) =
       if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError('seconds: expected a finite number ≥ 0');
       advance(seconds);
     },
+    relayTokenOfSession(sessionAccessToken) {
+      const claims = ctx.sessions.resolve(sessionAccessToken);
+      if (typeof claims === 'string') throw new RangeError(`sessionAccessToken: ${claims}`);
+      return claims.relayToken;
+    },
     log: () => ctx.log.list(),
     reset() {
       ctx.relays.reset();
@@ -99,6 +104,11 @@ export async function controlRoutes(ctx: EmulatorContext, control: EmulatorContr
       control.finishInquiry(relayToken, parseFinish(await readJsonObject(req)));
       const relay = ctx.relays.get(relayToken);
       return json(200, { status: relay?.status });
+    }
+    if (route === '/sessions/relay-token') {
+      const { sessionAccessToken } = await readJsonObject(req);
+      if (typeof sessionAccessToken !== 'string') return json(400, errorBody(400, 'sessionAccessToken: expected a string.'));
+      return json(200, { relayToken: control.relayTokenOfSession(sessionAccessToken) });
     }
     if (route === '/faults') {
       control.setFaults(await readJsonObject(req));

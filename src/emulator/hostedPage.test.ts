@@ -56,6 +56,37 @@ describe('hosted inquiry page', () => {
     expect(await expired.text()).toContain('data-event="expire"');
   });
 
+  it('hands the browser an opaque session token: no segment reveals the relay token, yet the page and control resolve it', async () => {
+    const { url } = await start({ protocol: 'rfc9578', control: true });
+    const relay = await createRelay(url, 'age_over_18_germany');
+    const segments = relay.sessionToken.split('.');
+    expect(segments).toHaveLength(3);
+    for (const segment of segments) {
+      expect(segment).not.toContain(relay.relayToken);
+      const decoded = Buffer.from(segment, 'base64url');
+      expect(decoded.toString('latin1')).not.toContain(relay.relayToken);
+      expect(decoded.includes(Buffer.from(relay.relayToken, 'base64url'))).toBe(false);
+    }
+    expect(Object.keys(JSON.parse(Buffer.from(segments[1] ?? '', 'base64url').toString('utf8')) as object).sort()).toEqual(['exp', 'iat', 'iss', 'ref']);
+    const res = await page(url, relay.sessionToken);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('data-event="ready"');
+    const resolve = (sessionAccessToken: string) =>
+      fetch(`${url}/__emulator/sessions/relay-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionAccessToken }) });
+    const resolved = await resolve(relay.sessionToken);
+    expect(resolved.status).toBe(200);
+    expect(await resolved.json()).toEqual({ relayToken: relay.relayToken });
+    expect((await resolve('not.a.jwt')).status).toBe(400);
+  });
+
+  it('keeps the session-token control route off unless control is enabled', async () => {
+    const { url } = await start({ protocol: 'rfc9578' });
+    const relay = await createRelay(url, 'age_over_18_germany');
+    const res = await fetch(`${url}/__emulator/sessions/relay-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionAccessToken: relay.sessionToken }) });
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain(relay.relayToken);
+  });
+
   it('moves the inquiry to pending on open and records the person’s choice once', async () => {
     const { url } = await start({ protocol: 'rfc9578' });
     const relay = await createRelay(url, 'age_over_18_united_kingdom');

@@ -100,6 +100,8 @@ export interface EmulatorControl {
   finishInquiry(relayToken: string, outcome: FinishInquiry): void;
   setFaults(faults: EmulatorFaults): void;
   advanceClock(seconds: number): void;
+  /** The relay token a session access token stands for (the token itself is opaque); RangeError if expired or invalid. */
+  relayTokenOfSession(sessionAccessToken: string): string;
   log(): EmulatorLogEntry[];
   /** Forgets relays, spent tokens, idempotency records, rate counters, faults and the log (keys stay). */
   reset(): void;

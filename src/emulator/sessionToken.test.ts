@@ -56,10 +56,44 @@ describe('createSessionTokens', () => {
     expect(await createSessionTokens(issuer, () => 0).verify(token)).toBe('invalid');
   });
 
-  it('says invalid for a MAC-valid token without the relay claims', async () => {
+  it('says invalid for a MAC-valid token whose ref it never issued, or without one', async () => {
     const tokens = createSessionTokens(issuer, () => 0, rfcKey);
     expect(await tokens.verify(signHs256Jwt({ iss: issuer, exp: 10 }, rfcKey))).toBe('invalid');
     expect(await tokens.verify(signHs256Jwt({ iss: issuer, exp: '10', rtk: 'r', claim_type: 'c' }, rfcKey))).toBe('invalid');
+    // The old readable shape is no longer honoured: the relay token must come from this process's map.
+    expect(await tokens.verify(signHs256Jwt({ iss: issuer, exp: 10, rtk: 'r', claim_type: 'c' }, rfcKey))).toBe('invalid');
+    expect(await tokens.verify(signHs256Jwt({ iss: issuer, exp: 10, ref: 'AAAA' }, rfcKey))).toBe('invalid');
+    // A ref issued by another instance (same key) means nothing here.
+    const other = await createSessionTokens(issuer, () => 0, rfcKey).sign({ relayToken: 'rtk_x', claimType: 'c' });
+    expect(await tokens.verify(other)).toBe('invalid');
     expect(await tokens.verify('not a token')).toBe('invalid');
+  });
+
+  it('puts only an opaque random ref in the payload, never the relay token or claim type', async () => {
+    const tokens = createSessionTokens(issuer, () => Date.UTC(2026, 0, 1), rfcKey);
+    const relayToken = 'rtk_secret_relay_token_value';
+    const a = await tokens.sign({ relayToken, claimType: 'age_over_18_germany' });
+    const b = await tokens.sign({ relayToken, claimType: 'age_over_18_germany' });
+    for (const token of [a, b]) {
+      for (const segment of token.split('.')) {
+        const text = Buffer.from(segment, 'base64url').toString('latin1');
+        expect(text).not.toContain(relayToken);
+        expect(text).not.toContain('age_over_18_germany');
+      }
+    }
+    const payloadOf = (t: string) => JSON.parse(Buffer.from(t.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(Object.keys(payloadOf(a)).sort()).toEqual(['exp', 'iat', 'iss', 'ref']);
+    expect(Buffer.from(String(payloadOf(a).ref), 'base64url')).toHaveLength(32);
+    expect(payloadOf(a).ref).not.toBe(payloadOf(b).ref);
+    expect(tokens.resolve(a)).toEqual({ relayToken, claimType: 'age_over_18_germany' });
+  });
+
+  it('forgets expired refs when it signs again, and an expired token still says expired', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const tokens = createSessionTokens(issuer, () => now, rfcKey);
+    const old = await tokens.sign({ relayToken: 'rtk_old', claimType: 'c' });
+    now += sessionTokenSeconds * 1000;
+    await tokens.sign({ relayToken: 'rtk_new', claimType: 'c' });
+    expect(await tokens.verify(old)).toBe('expired');
   });
 });

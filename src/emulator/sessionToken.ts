@@ -46,23 +46,38 @@ export function verifyHs256Jwt(token: string, secret: Uint8Array): Record<string
 }
 
 /**
- * HS256 session tokens with a per-process secret; time comes from the emulator clock. `secret` is
- * only for tests that need a known key.
+ * HS256 session tokens with a per-process secret; time comes from the emulator clock. The payload
+ * carries only an opaque random `ref` (plus iss/iat/exp, which the app backend reads for expiry):
+ * the relay token it stands for stays in this process, so the browser holding the token never sees
+ * it. `secret` is only for tests that need a known key.
  */
 export function createSessionTokens(issuer: string, nowMs: () => number, secret: Uint8Array = new Uint8Array(randomBytes(32))) {
+  const byRef = new Map<string, SessionClaims & { expiresAt: number }>();
+  // Entries past exp can never verify again (exp is checked first), so dropping them changes no answer.
+  const sweep = (now: number): void => {
+    for (const [ref, entry] of byRef) if (now >= entry.expiresAt) byRef.delete(ref);
+  };
+  const resolve = (token: string): SessionClaims | SessionTokenFailure => {
+    const payload = verifyHs256Jwt(token, secret);
+    if (!payload || payload.iss !== issuer || typeof payload.exp !== 'number') return 'invalid';
+    // RFC 7519 §4.1.4: not accepted on or after exp.
+    if (Math.floor(nowMs() / 1000) >= payload.exp) return 'expired';
+    const entry = typeof payload.ref === 'string' ? byRef.get(payload.ref) : undefined;
+    return entry ? { relayToken: entry.relayToken, claimType: entry.claimType } : 'invalid';
+  };
   return {
     sign(claims: SessionClaims): Promise<string> {
       const iat = Math.floor(nowMs() / 1000);
-      return Promise.resolve(signHs256Jwt({ rtk: claims.relayToken, claim_type: claims.claimType, iss: issuer, iat, exp: iat + sessionTokenSeconds }, secret));
+      const exp = iat + sessionTokenSeconds;
+      sweep(iat * 1000);
+      const ref = randomBytes(32).toString('base64url');
+      byRef.set(ref, { relayToken: claims.relayToken, claimType: claims.claimType, expiresAt: exp * 1000 });
+      return Promise.resolve(signHs256Jwt({ ref, iss: issuer, iat, exp }, secret));
     },
     verify(token: string): Promise<SessionClaims | SessionTokenFailure> {
-      const payload = verifyHs256Jwt(token, secret);
-      if (!payload || payload.iss !== issuer || typeof payload.exp !== 'number') return Promise.resolve('invalid');
-      // RFC 7519 §4.1.4: not accepted on or after exp.
-      if (Math.floor(nowMs() / 1000) >= payload.exp) return Promise.resolve('expired');
-      const { rtk: relayToken, claim_type: claimType } = payload;
-      if (typeof relayToken !== 'string' || typeof claimType !== 'string') return Promise.resolve('invalid');
-      return Promise.resolve({ relayToken, claimType });
+      return Promise.resolve(resolve(token));
     },
+    /** `verify` without the promise, for the synchronous test control. */
+    resolve,
   };
 }

@@ -96,7 +96,7 @@ async function attachContainer(state: UseRelayClaimReturn): Promise<HTMLIFrameEl
   });
 }
 
-function relayTokenOf(state: UseRelayClaimReturn): string {
+function relayTokenOf(state: UseRelayClaimReturn): Promise<string> {
   if (!state.session) throw new Error('no session yet');
   return stack.relayTokenOf(state.session.sessionAccessToken);
 }
@@ -119,7 +119,7 @@ describe('useRelayClaim', () => {
     await waitFor(() => { expect(result.current.status === 'inquiry' && result.current.tokenReady).toBe(true); }, long);
     const frame = await attachContainer(result.current);
     expect(new URL(frame.src).searchParams.get('relay-session-access-token')).toBe(inquiry.session.sessionAccessToken);
-    await stack.finishInquiry(relayTokenOf(result.current), { status: 'completed', claimResult: 'passed', methodology: [{ method: 'live_selfie', result: 'passed' }] });
+    await stack.finishInquiry(await relayTokenOf(result.current), { status: 'completed', claimResult: 'passed', methodology: [{ method: 'live_selfie', result: 'passed' }] });
     post(frame, 'complete');
     await waitFor(() => { expect(result.current.status).toBe('passed'); }, long);
     const done = result.current;
@@ -180,7 +180,7 @@ describe('useRelayClaim', () => {
     await waitFor(() => { expect(result.current.status === 'inquiry' && result.current.tokenReady).toBe(true); }, long);
     for (let i = 0; i < 3; i += 1) rerender({ claimType: 'live_human_presence', onResult: () => calls.push(`render ${String(i)}`) });
     const frame = await attachContainer(result.current);
-    await stack.finishInquiry(relayTokenOf(result.current), { status: 'completed', claimResult: 'failed' });
+    await stack.finishInquiry(await relayTokenOf(result.current), { status: 'completed', claimResult: 'failed' });
     post(frame, 'complete');
     await waitFor(() => { expect(result.current.status).toBe('failed'); }, long);
     expect(calls).toEqual(['render 2']);

@@ -82,7 +82,7 @@ async function frameOf(container: HTMLElement, index = 0): Promise<HTMLIFrameEle
   );
 }
 
-function relayTokenOf(frame: HTMLIFrameElement): string {
+function relayTokenOf(frame: HTMLIFrameElement): Promise<string> {
   const token = new URL(frame.src).searchParams.get('relay-session-access-token');
   if (!token) throw new Error('the frame carries no session access token');
   return stack.relayTokenOf(token);
@@ -90,7 +90,7 @@ function relayTokenOf(frame: HTMLIFrameElement): string {
 
 /** What the hosted page does when the person finishes: the emulator records it, the page tells the widget. */
 async function finish(frame: HTMLIFrameElement, claimResult: 'passed' | 'failed', methodology?: RelayClaim['methodology']) {
-  await stack.finishInquiry(relayTokenOf(frame), { status: 'completed', claimResult, ...(methodology ? { methodology } : {}) });
+  await stack.finishInquiry(await relayTokenOf(frame), { status: 'completed', claimResult, ...(methodology ? { methodology } : {}) });
   post(frame, 'complete');
 }
 

@@ -36,11 +36,8 @@ export async function startRelayStack(
     handler,
     backend,
     baseUrl: `${backend.url}/api/relay`,
-    relayTokenOf(sessionAccessToken) {
-      const payload = JSON.parse(Buffer.from(sessionAccessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { rtk?: unknown };
-      if (typeof payload.rtk !== 'string') throw new Error('the session access token names no relay');
-      return payload.rtk;
-    },
+    // The token is opaque; only the emulator knows which relay it stands for.
+    relayTokenOf: (sessionAccessToken) => emulator.control.relayTokenOfSession(sessionAccessToken),
     async close() {
       await handler.close();
       await backend.close();

@@ -7,7 +7,7 @@ import type { FinishInquiry, EmulatorFaults } from '../../src/emulator/options.t
 export interface RemoteStack {
   baseUrl: string;
   emulatorUrl: string;
-  relayTokenOf(sessionAccessToken: string): string;
+  relayTokenOf(sessionAccessToken: string): Promise<string>;
   finishInquiry(relayToken: string, outcome: FinishInquiry): Promise<void>;
   setFaults(faults: EmulatorFaults): Promise<void>;
   close(): Promise<void>;
@@ -33,10 +33,17 @@ export async function startRemoteStack(): Promise<RemoteStack> {
   };
   return {
     ...urls,
-    relayTokenOf(sessionAccessToken) {
-      const payload = JSON.parse(Buffer.from(sessionAccessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { rtk?: unknown };
-      if (typeof payload.rtk !== 'string') throw new Error('the session access token names no relay');
-      return payload.rtk;
+    // The token is opaque; the emulator in the child answers which relay it stands for.
+    async relayTokenOf(sessionAccessToken) {
+      const response = await fetch(`${urls.emulatorUrl}/__emulator/sessions/relay-token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sessionAccessToken }),
+      });
+      if (!response.ok) throw new Error(`control /sessions/relay-token: HTTP ${String(response.status)}`);
+      const { relayToken } = (await response.json()) as { relayToken?: unknown };
+      if (typeof relayToken !== 'string') throw new Error('the emulator named no relay for this session');
+      return relayToken;
     },
     finishInquiry: (relayToken, outcome) => control(`/relays/${encodeURIComponent(relayToken)}/inquiry`, outcome),
     setFaults: (faults) => control('/faults', faults),
