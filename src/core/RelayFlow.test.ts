@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { emulatorIssuerName } from '../../test/support/relayDriver.ts';
 import { startRelayStack, type RelayStack } from '../../test/support/relayStack.ts';
 import { createInThreadTokenSource, type TokenSource } from '../worker/tokenSource.ts';
@@ -59,10 +59,10 @@ function until(flow: RelayFlow, test: (s: RelayFlowSnapshot) => boolean, timeout
 /** The flow's final snapshot, whichever it is: the caller asserts which, so a wrong ending fails with a diff instead of a timeout. */
 const settled = (flow: RelayFlow): Promise<RelayFlowSnapshot> => until(flow, isFinal);
 
-async function finishAs(flow: RelayFlow, claimResult: 'passed' | 'failed', methodology = [{ method: 'document_selfie', result: claimResult }]) {
+async function finishAs(flow: RelayFlow, claimResult: 'passed' | 'failed', methodology = [{ method: 'document_selfie', result: claimResult }], on: RelayStack = stack) {
   const inquiry = await until(flow, (s) => s.status === 'inquiry' && s.tokenReady);
   if (inquiry.status !== 'inquiry') throw new Error('not in inquiry');
-  stack.emulator.control.finishInquiry(stack.relayTokenOf(inquiry.session.sessionAccessToken), { status: 'completed', claimResult, methodology });
+  on.emulator.control.finishInquiry(on.relayTokenOf(inquiry.session.sessionAccessToken), { status: 'completed', claimResult, methodology });
   flow.handleInquiryEvent({ type: 'complete' });
   return inquiry;
 }
@@ -311,11 +311,15 @@ describe('RelayFlow timing, on a test clock against the real backend', () => {
   });
 
   it('polls at once when the backend answered the redeem as settled', async () => {
-    const client = createRelayClient({ baseUrl: stack.baseUrl });
+    // The backend holds its redeem answer until the claim is in (up to redeemWaitMs); on a loaded machine
+    // the default 150 ms can pass first and the answer is 'redeeming', which is not what this test is about.
+    const patient = await startRelayStack({ handler: { redeemWaitMs: 15_000 } });
+    onTestFinished(() => patient.close());
+    const client = createRelayClient({ baseUrl: patient.baseUrl });
     const clock = manualClock(Date.now());
-    const flow = new RelayFlow({ client, claimType: 'age_over_18_germany', tokenSource: createInThreadTokenSource(client, { expectedIssuer: emulatorIssuerName(stack.emulator.url) }), now: () => clock.now, timers: clock.timers, firstPollDelayMs: 500 });
+    const flow = new RelayFlow({ client, claimType: 'age_over_18_germany', tokenSource: createInThreadTokenSource(client, { expectedIssuer: emulatorIssuerName(patient.emulator.url) }), now: () => clock.now, timers: clock.timers, firstPollDelayMs: 500 });
     flow.start();
-    await finishAs(flow, 'passed');
+    await finishAs(flow, 'passed', undefined, patient);
     await until(flow, (s) => s.status === 'polling');
     expect(clock.delays.at(-1)).toBe(0);
     expect(clock.runNext(0)).toBe(true);
