@@ -7,7 +7,8 @@ import { ptBR } from './locales/pt-BR.ts';
 import type { RelayMessages } from './messages.ts';
 
 /** The built-in locales, keyed by the BCP 47 tag Persona's widget takes as `language`. */
-export const locales = Object.freeze({ en, de, fr, it, 'pt-BR': ptBR, es }) satisfies Readonly<Record<string, RelayMessages>>;
+// Marked pure so that an app importing only English does not ship the other five.
+export const locales = /* @__PURE__ */ Object.freeze({ en, de, fr, it, 'pt-BR': ptBR, es }) satisfies Readonly<Record<string, RelayMessages>>;
 
 /** A built-in locale's tag. */
 export type RelayLocale = keyof typeof locales;
