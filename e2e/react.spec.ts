@@ -40,7 +40,7 @@ test('passes end to end under a strict CSP: one session and one worker in Strict
   const frame = page.frameLocator('.relay-kit__widget iframe');
   await frame.getByRole('button', { name: 'Finish verification' }).click({ timeout: 20_000 });
   await expect(kit).toHaveAttribute('data-status', 'passed', { timeout: 20_000 });
-  await expect(page.getByRole('heading', { name: 'Verified: age 18+ (Germany)' })).toBeFocused();
+  await expect(page.getByRole('heading', { name: 'Verified: Age 18+ (Germany)' })).toBeFocused();
   await expect(page.getByRole('status')).toHaveText('Verification passed.');
   expect(sessions).toHaveLength(1);
   // StrictMode mounts twice; the token is still made by one module worker.
