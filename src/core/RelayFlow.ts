@@ -2,6 +2,7 @@ import { createDefaultTokenSource, type TokenSource } from '../worker/tokenSourc
 import type { RelayClient } from '../wire/client.ts';
 import { RelayApiError, RelayError, RelayProtocolError } from '../wire/errors.ts';
 import type { RelaySessionInfo, RelaySessionState } from '../wire/types.ts';
+import { browserSessionRef } from './sessionRef.ts';
 import { transientRetryDelay } from './transientError.ts';
 import { finalFlowStatuses, type RelayFlowEvent, type RelayFlowSnapshot, type RelayFlowStatus } from './flowState.ts';
 import type { InquiryEvent } from './types.ts';
@@ -64,6 +65,13 @@ function toRelayError(error: unknown): RelayError {
   return new RelayError({ title: 'Verification failed', detail: error instanceof Error ? error.message : undefined, cause: error });
 }
 
+/** A session's `browserSessionRef`: the promise, and its value once settled. */
+interface SessionRefEntry {
+  sessionId: string;
+  ref: Promise<string>;
+  value?: string;
+}
+
 /**
  * The whole verification as a framework-free state machine (DESIGN.md "core"): subscribe to it, read
  * `getSnapshot()`, and drive it with `start`, `cancel`, `retry`, `handleInquiryEvent` and `dispose`.
@@ -80,6 +88,8 @@ export class RelayFlow {
   readonly #timers = new Set<unknown>();
   #tokenAttempts = 0;
   #pollAttempt = 0;
+  /** `browserSessionRef` of the latest session: events carry it instead of the id. */
+  #sessionRef: SessionRefEntry | undefined;
   #disposed = false;
   readonly #life = new AbortController();
 
@@ -90,6 +100,8 @@ export class RelayFlow {
     this.#tokenSource = options.tokenSource ?? createDefaultTokenSource(options.client, { expectedIssuer, worker, createWorker });
     this.#timerApi = options.timers ?? globalTimers;
     this.#now = options.now ?? Date.now;
+    // A handed-back session enters its inquiry synchronously on start, so its hash starts here.
+    if (options.session) this.#refFor(options.session.sessionId);
   }
 
   /** Calls `listener` after every change; returns the unsubscribe function. */
@@ -144,7 +156,7 @@ export class RelayFlow {
     const snapshot = this.#snapshot;
     if (this.#disposed || snapshot.status !== 'inquiry') return;
     if (sessionId !== undefined && sessionId !== snapshot.session.sessionId) return;
-    this.#emit({ type: 'inquiry', sessionId: snapshot.session.sessionId, event: event.type });
+    this.#emitFor(snapshot.session.sessionId, (sessionRef) => ({ type: 'inquiry', sessionRef, event: event.type }));
     switch (event.type) {
       case 'complete':
         void this.#redeem(snapshot.session);
@@ -224,6 +236,30 @@ export class RelayFlow {
     }
   }
 
+  /** The hash of `sessionId`, started once per session. */
+  #refFor(sessionId: string): SessionRefEntry {
+    if (this.#sessionRef?.sessionId === sessionId) return this.#sessionRef;
+    const entry: SessionRefEntry = {
+      sessionId,
+      // Without WebCrypto (an insecure context) events carry '' rather than fail the verification or leak the id.
+      ref: browserSessionRef(sessionId).catch(() => '').then((value) => (entry.value = value)),
+    };
+    this.#sessionRef = entry;
+    return entry;
+  }
+
+  /** Emits an event naming a session by its ref: at once when hashed (always, but for a handed-back session's first instant), else when it is. */
+  #emitFor(sessionId: string, build: (sessionRef: string) => RelayFlowEvent): void {
+    const entry = this.#refFor(sessionId);
+    if (entry.value !== undefined) {
+      this.#emit(build(entry.value));
+      return;
+    }
+    void entry.ref.then((ref) => {
+      if (!this.#disposed) this.#emit(build(ref));
+    });
+  }
+
   #fail(error: unknown, session?: RelaySessionInfo): void {
     if (isAbort(error) || this.#disposed) return;
     this.#stopRun();
@@ -258,6 +294,10 @@ export class RelayFlow {
         session = await this.#options.client.createSession(this.#options.claimType ?? '', { signal: run.signal });
       }
       if (run.signal.aborted) return;
+      // Hashed once, before any event can name the session (a handed-back one was started in the constructor).
+      if (!this.#options.session) await this.#refFor(session.sessionId).ref;
+      // Stopped (cancel, retry, dispose) while hashing: this run no longer owns the flow.
+      if (this.#run !== run) return;
       this.#enterInquiry(session, run);
       // A session handed back (a reload) may be further along than its inquiry: ask, without delaying it.
       if (this.#options.session && this.#snapshot.status === 'inquiry') void this.#resume(session, run);
@@ -317,7 +357,8 @@ export class RelayFlow {
         if (this.#run !== run) return;
         // Handed over at once so the server can redeem it even if this tab closes; the redeem carries it too.
         this.#options.client.submitToken(session.sessionId, made, { signal: run.signal }).catch(() => undefined);
-        this.#emit({ type: 'token-ready', sessionId: session.sessionId, ms: this.#now() - started });
+        const ms = this.#now() - started;
+        this.#emitFor(session.sessionId, (sessionRef) => ({ type: 'token-ready', sessionRef, ms }));
         const snapshot = this.#snapshot;
         if (snapshot.status === 'inquiry' && !snapshot.tokenReady) this.#set({ ...snapshot, tokenReady: true });
       },
@@ -338,7 +379,7 @@ export class RelayFlow {
     this.#set({ status: 'redeeming', session });
     try {
       const { status } = await this.#options.client.redeem(session.sessionId, await token, { signal: run.signal });
-      this.#emit({ type: 'redeem-sent', sessionId: session.sessionId });
+      this.#emitFor(session.sessionId, (sessionRef) => ({ type: 'redeem-sent', sessionRef }));
       if (this.#run !== run) return;
       this.#set({ status: 'polling', session });
       this.#pollAttempt = 0;
@@ -366,7 +407,8 @@ export class RelayFlow {
     this.#later(delayMs, () => {
       void (async () => {
         this.#pollAttempt += 1;
-        this.#emit({ type: 'poll', sessionId: session.sessionId, attempt: this.#pollAttempt });
+        const attempt = this.#pollAttempt;
+        this.#emitFor(session.sessionId, (sessionRef) => ({ type: 'poll', sessionRef, attempt }));
         let state: RelaySessionState;
         try {
           state = await this.#options.client.getSession(session.sessionId, { signal: run.signal });

@@ -3,7 +3,7 @@ import { obtainToken } from '../worker/obtainToken.ts';
 import type { TokenSource } from '../worker/tokenSource.ts';
 import { createRelayClient, type RelayClient } from './client.ts';
 import type { RelayError, RelayErrorCode } from './errors.ts';
-import type { RelayFlowSnapshot } from './flowState.ts';
+import type { RelayFlowEvent, RelayFlowSnapshot } from './flowState.ts';
 import { RelayFlow, type RelayFlowOptions } from './RelayFlow.ts';
 import type { InquiryEvent, RelayClaim, RelaySessionInfo, RelaySessionState } from './types.ts';
 import { mountRelayWidget, type RelayWidget, type RelayWidgetConstructor, type RelayWidgetError, type RelayWidgetOptions } from './widget.ts';
@@ -20,6 +20,13 @@ describe('core public types', () => {
     }
     if (snapshot.status === 'canceled') expectTypeOf(snapshot.session).toEqualTypeOf<RelaySessionInfo | undefined>();
     if (snapshot.status === 'idle') expectTypeOf(snapshot).not.toHaveProperty('claim');
+  });
+
+  it('names the session in events by sessionRef only, never its id', () => {
+    const event = {} as Exclude<RelayFlowEvent, { type: 'status' }>;
+    expectTypeOf(event.sessionRef).toBeString();
+    expectTypeOf(event).not.toHaveProperty('sessionId');
+    expectTypeOf<Extract<RelayFlowEvent, { type: 'poll' }>>().toEqualTypeOf<{ type: 'poll'; sessionRef: string; attempt: number }>();
   });
 
   it('gives useSyncExternalStore what it takes', () => {

@@ -23,10 +23,15 @@ export type RelayFlowStatus = RelayFlowSnapshot['status'];
 /** Statuses after which the flow does nothing until `retry()`. */
 export const finalFlowStatuses = ['passed', 'failed', 'canceled', 'expired', 'error'] as const satisfies readonly RelayFlowStatus[];
 
-/** Lifecycle events for `onEvent` (analytics, logs); never carry a token or secret. */
+/**
+ * Lifecycle events for `onEvent` (analytics, logs); never carry a token, secret or session id.
+ * `sessionRef` is a one-way hash of the session id (`sess_` + 16 base64url chars of a labelled SHA-256),
+ * the same value the app backend logs as `sessionRef`, so the two can be joined without exposing the id.
+ * It is '' where WebCrypto is missing (an insecure context).
+ */
 export type RelayFlowEvent =
   | { type: 'status'; status: RelayFlowStatus }
-  | { type: 'token-ready'; sessionId: string; ms: number }
-  | { type: 'redeem-sent'; sessionId: string }
-  | { type: 'poll'; sessionId: string; attempt: number }
-  | { type: 'inquiry'; sessionId: string; event: string };
+  | { type: 'token-ready'; sessionRef: string; ms: number }
+  | { type: 'redeem-sent'; sessionRef: string }
+  | { type: 'poll'; sessionRef: string; attempt: number }
+  | { type: 'inquiry'; sessionRef: string; event: string };

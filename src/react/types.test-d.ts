@@ -32,4 +32,10 @@ describe('useRelayClaim types', () => {
     if (event.type === 'status') expectTypeOf(event.status).toEqualTypeOf<UseRelayClaimStatus>();
     expectTypeOf<Extract<UseRelayClaimEvent, { type: 'status' }>['status']>().toEqualTypeOf<UseRelayClaimReturn['status']>();
   });
+
+  it('names the session in hook events by sessionRef only, never its id', () => {
+    const event = {} as Exclude<UseRelayClaimEvent, { type: 'status' }>;
+    expectTypeOf(event.sessionRef).toBeString();
+    expectTypeOf(event).not.toHaveProperty('sessionId');
+  });
 });
