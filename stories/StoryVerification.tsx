@@ -25,8 +25,9 @@ export function StoryVerification({ claimType, theme, locale, scenario, inquiryA
   const [queryClient] = useState(() => new QueryClient());
   // Stable per story mount: the provider's widget is Persona's Relay class in an app.
   const [widget] = useState(() => createStoryRelay(inquiryAct));
+  // The fake backend lives in this page's fetch, which a worker cannot reach: make the token in-thread.
   return (
-    <RelayProvider baseUrl="/api/relay" fetch={fetchImpl} queryClient={queryClient} widget={widget} messages={locale === 'de' ? de : undefined}>
+    <RelayProvider baseUrl="/api/relay" fetch={fetchImpl} worker={false} queryClient={queryClient} widget={widget} messages={locale === 'de' ? de : undefined}>
       <RelayVerification
         claimType={claimType}
         theme={theme}
