@@ -14,6 +14,8 @@ const outcome = (promise: Promise<string>): Promise<Outcome> =>
   );
 
 const client = createRelayClient({ baseUrl: '/api/relay' });
+// The emulator names itself as the issuer; the worker accepts only the issuer it is told (Persona's by default).
+const expectedIssuer = `${location.host}/persona/api/v1/privacy-passes`;
 
 async function newSession(claimType = 'age_over_18_germany'): Promise<string> {
   return (await client.createSession(claimType)).sessionId;
@@ -39,7 +41,7 @@ async function postRaw(messages: unknown[]): Promise<unknown[]> {
   answers.splice(answers.findIndex((a) => (a as { id?: unknown }).id === probeId), 1);
   // The worker must still work after the junk.
   const sessionId = await newSession();
-  worker.postMessage({ type: 'token', id: 99, baseUrl: new URL('/api/relay', location.href).href, sessionId });
+  worker.postMessage({ type: 'token', id: 99, baseUrl: new URL('/api/relay', location.href).href, sessionId, expectedIssuer });
   await new Promise<void>((resolve) => {
     const check = (): void => {
       if (answers.some((a) => (a as { id?: unknown }).id === 99)) resolve();
@@ -56,6 +58,7 @@ async function retryAfterFailedStart(): Promise<Outcome[]> {
   let starts = 0;
   const source = createWorkerTokenSource({
     client,
+    expectedIssuer,
     createWorker: () => (starts++ === 0 ? new Worker('/no-such-worker.js', { type: 'module' }) : spawnRelayWorker()),
   });
   const first = await outcome(source.obtain(await newSession()));
@@ -66,7 +69,7 @@ async function retryAfterFailedStart(): Promise<Outcome[]> {
 
 /** Abort one request mid-way, then make another on the same worker. */
 async function abortThenContinue(): Promise<Outcome[]> {
-  const source = createWorkerTokenSource({ client });
+  const source = createWorkerTokenSource({ client, expectedIssuer });
   const controller = new AbortController();
   const aborted = outcome(source.obtain(await newSession(), controller.signal));
   controller.abort();
@@ -77,7 +80,7 @@ async function abortThenContinue(): Promise<Outcome[]> {
 
 /** A deadline shorter than any token: a typed timeout, not a hang. */
 async function timeout(): Promise<Outcome> {
-  const source = createWorkerTokenSource({ client, timeoutMs: 1 });
+  const source = createWorkerTokenSource({ client, expectedIssuer, timeoutMs: 1 });
   const result = await outcome(source.obtain(await newSession()));
   source.dispose();
   return result;
@@ -85,7 +88,7 @@ async function timeout(): Promise<Outcome> {
 
 /** terminate() rejects what is pending; the next request starts a new worker. */
 async function terminateThenContinue(): Promise<Outcome[]> {
-  const source = createWorkerTokenSource({ client });
+  const source = createWorkerTokenSource({ client, expectedIssuer });
   const pending = outcome(source.obtain(await newSession()));
   source.dispose();
   const next = await outcome(source.obtain(await newSession()));
@@ -95,7 +98,7 @@ async function terminateThenContinue(): Promise<Outcome[]> {
 
 /** The backend's typed error crosses the worker boundary as the same class with its status. */
 async function backendError(): Promise<Outcome> {
-  const source = createWorkerTokenSource({ client });
+  const source = createWorkerTokenSource({ client, expectedIssuer });
   const result = await outcome(source.obtain('no-such-session'));
   source.dispose();
   return result;
