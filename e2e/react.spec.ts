@@ -61,7 +61,7 @@ test('the theme follows prefers-color-scheme through the CSS custom properties',
   await expect(page.locator('.relay-kit')).toHaveAttribute('data-theme', 'system');
   expect(await background()).toBe('rgb(255, 255, 255)');
   await page.emulateMedia({ colorScheme: 'dark' });
-  expect(await background()).toBe('rgb(17, 20, 24)');
+  expect(await background()).toBe('rgb(22, 25, 31)'); // --relay-bg of the dark theme, #16191f
 });
 
 test('German: the widget gets language=de; "Prüfung abbrechen" destroys it and tells the backend; "Erneut versuchen" mounts a new one', async ({ page }) => {
