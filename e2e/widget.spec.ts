@@ -102,9 +102,12 @@ test('messages from another window of the emulator origin, or from the page itse
   }, { emulator, appOrigin });
   expect(other).not.toBe((await fixture(page)).accessToken);
   await page.frameLocator('#intruder').getByRole('button', { name: 'Finish verification' }).click({ timeout: 20_000 });
+  // The intruder posts 'complete' only once its server answered: wait for it, so the order below is fixed.
+  const unseen = async () => (await fixture(page)).seen.filter((m) => !m.fromWidgetFrame).map((m) => [m.origin, m.data?.event]);
+  await expect.poll(unseen).toEqual([[emulatorOrigin, 'ready'], [emulatorOrigin, 'complete']]);
   // The page itself posts a well-formed message: wrong window and wrong origin.
   await page.evaluate(() => { window.postMessage({ tag: 'relay-claim-kit/emulator-page', event: 'expire' }, '*'); });
-  await expect.poll(async () => (await fixture(page)).seen.filter((m) => !m.fromWidgetFrame).map((m) => [m.origin, m.data?.event])).toEqual([
+  await expect.poll(unseen).toEqual([
     [emulatorOrigin, 'ready'],
     [emulatorOrigin, 'complete'],
     [appOrigin, 'expire'],
