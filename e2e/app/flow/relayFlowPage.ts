@@ -13,7 +13,7 @@ export interface FlowPageProbe {
   finalAt?: number;
   tokenReadyAt?: number;
   /** Long animation frames (Chromium's successor of long tasks) with the scripts that ran in them. */
-  longFrames: { start: number; duration: number; scripts: { invoker: string; sourceURL: string; duration: number }[] }[];
+  longFrames: { start: number; duration: number; scripts: { invoker: string; sourceURL: string; start: number; duration: number }[] }[];
 }
 
 /**
@@ -56,8 +56,8 @@ export function mountFlowPage(root: HTMLElement): FlowPageProbe {
   }).observe({ type: 'longtask', buffered: true });
   if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries() as (PerformanceEntry & { scripts?: { invoker?: string; sourceURL?: string; duration: number }[] })[]) {
-        const scripts = (entry.scripts ?? []).map((script) => ({ invoker: script.invoker ?? '', sourceURL: script.sourceURL ?? '', duration: script.duration }));
+      for (const entry of list.getEntries() as (PerformanceEntry & { scripts?: { invoker?: string; sourceURL?: string; startTime: number; duration: number }[] })[]) {
+        const scripts = (entry.scripts ?? []).map((script) => ({ invoker: script.invoker ?? '', sourceURL: script.sourceURL ?? '', start: script.startTime, duration: script.duration }));
         probe.longFrames.push({ start: entry.startTime, duration: entry.duration, scripts });
       }
     }).observe({ type: 'long-animation-frame', buffered: true });
