@@ -58,3 +58,12 @@ for (const path of paths) {
     expect(problems).toEqual([]);
   });
 }
+
+test(`${name}: the relay routes refuse a create another site started, and take one from the app's own origin`, async ({ page, baseURL }) => {
+  // Next.js hands route handlers http://localhost:PORT as request.url; the check must read the Host the
+  // browser used, with no allowedOrigins configured (e2e/consumers/next-app/lib/relay.ts lists none).
+  const create = (origin: string) =>
+    page.request.post('/api/relay/sessions', { headers: { origin, 'content-type': 'application/json' }, data: { claimType: 'age_over_18_germany' } });
+  expect((await create('https://evil.example')).status()).toBe(403);
+  expect((await create(new URL(baseURL ?? '').origin)).status()).toBe(201);
+});

@@ -3,7 +3,8 @@
  * into a copy of each app under e2e/consumers/, builds it for production, starts it with the Persona
  * Relay emulator mounted beside the app's backend, and runs the Playwright check (consumer.check.ts):
  * one verification passes in Chromium, a module worker runs it, no console error.
- *   apps: vite-express (vite build), next-turbopack (next build), next-webpack (next build --webpack)
+ *   apps: vite-express (vite build), next-turbopack (next build), next-dev (next dev, Turbopack),
+ *         next-webpack (next build --webpack)
  *   CONSUMERS=vite-express,next-webpack   runs a subset
  *   RELAY_CONSUMERS_DIR=…                  where the copies live (default: the OS temp dir); their
  *                                          node_modules are kept and reused while the app's lockfile is unchanged
@@ -40,6 +41,15 @@ const consumers: Consumer[] = [
     build: ['npx', 'next', 'build'],
     start: (port) => ['npx', 'next', 'start', '-p', String(port), '-H', '127.0.0.1'],
     paths: ['/', '/wrapped'],
+  },
+  {
+    // The dev server (Turbopack) bundles the worker its own way; the issue saw it fail there too.
+    name: 'next-dev',
+    app: 'next-app',
+    build: [],
+    start: (port) => ['npx', 'next', 'dev', '-p', String(port), '-H', '127.0.0.1'],
+    env: { NEXT_DIST_DIR: '.next-dev' },
+    paths: ['/'],
   },
   {
     name: 'next-webpack',
@@ -144,8 +154,10 @@ function measureVite(dir: string): { kitMain: number; worker: number; appMain: n
 }
 
 async function check(consumer: Consumer, dir: string): Promise<void> {
-  log(`${consumer.name}: ${consumer.build.join(' ')}`);
-  run(consumer.build, dir, { ...consumer.env, NEXT_TELEMETRY_DISABLED: '1' });
+  if (consumer.build.length > 0) {
+    log(`${consumer.name}: ${consumer.build.join(' ')}`);
+    run(consumer.build, dir, { ...consumer.env, NEXT_TELEMETRY_DISABLED: '1' });
+  }
   const port = await freePort();
   const [bin = '', ...args] = consumer.start(port);
   // Its own process group: npx and next start fork, and the whole tree must stop with the check.
@@ -154,7 +166,7 @@ async function check(consumer: Consumer, dir: string): Promise<void> {
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   try {
-    await waitFor(`http://127.0.0.1:${String(port)}/`, child);
+    await waitFor(`http://127.0.0.1:${String(port)}/`, child, consumer.build.length > 0 ? 60_000 : 180_000);
     log(`${consumer.name}: playwright on http://127.0.0.1:${String(port)} (${consumer.paths.join(', ')})`);
     run(['npx', 'playwright', 'test', '--config', join(here, 'playwright.config.ts')], repo, {
       CONSUMER_URL: `http://127.0.0.1:${String(port)}`,

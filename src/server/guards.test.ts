@@ -33,6 +33,17 @@ describe('assertSameSite', () => {
     expect(statusOf(() => { assertSameSite(post({ origin: 'not a url' })); })).toBe(403);
   });
 
+  it('takes the host the browser used from Host or X-Forwarded-Host when the URL says localhost (Next.js, proxies)', () => {
+    const local = 'http://localhost:3000/api/relay/sessions';
+    expect(statusOf(() => { assertSameSite(post({ origin: 'https://shop.test', host: 'shop.test' }, local)); })).toBeUndefined();
+    expect(statusOf(() => { assertSameSite(post({ origin: 'https://shop.test', host: '10.0.0.7:3000', 'x-forwarded-host': 'shop.test, cdn.test' }, local)); })).toBeUndefined();
+    // Hosts compare case-insensitively, as browsers send them lowercased in Origin.
+    expect(statusOf(() => { assertSameSite(post({ origin: 'https://shop.test', host: 'SHOP.test' }, local)); })).toBeUndefined();
+    // Only the first X-Forwarded-Host (the client-facing one) counts, and a foreign Origin still fails.
+    expect(statusOf(() => { assertSameSite(post({ origin: 'https://cdn.test', host: 'localhost:3000', 'x-forwarded-host': 'shop.test, cdn.test' }, local)); })).toBe(403);
+    expect(statusOf(() => { assertSameSite(post({ origin: 'https://evil.test', host: 'shop.test' }, local)); })).toBe(403);
+  });
+
   it('accepts the origins the app lists (a front end on another host)', () => {
     expect(statusOf(() => { assertSameSite(post({ origin: 'https://www.app.test' }), ['https://www.app.test']); })).toBeUndefined();
     expect(statusOf(() => { assertSameSite(post({ origin: 'http://www.app.test' }), ['https://www.app.test']); })).toBe(403);

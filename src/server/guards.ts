@@ -5,6 +5,11 @@ import { HttpError } from './http.ts';
  * host is neither the request's own nor one of `allowedOrigins`. Such a request can still be sent by a
  * visitor's browser (a form, a `no-cors` fetch), so it must not create relays on the app's key.
  * Hosts are compared without the scheme: behind a TLS-terminating proxy the app sees http.
+ * "The request's own host" is the URL's, the `Host` header's or `X-Forwarded-Host`'s: Next.js hands
+ * route handlers `http://localhost:PORT` as the URL whatever the browser asked for, and a proxy may
+ * rewrite `Host`. Trusting the headers is safe here: a page on another site cannot choose `Host`, and
+ * setting `X-Forwarded-Host` needs a CORS preflight these routes never grant; a client outside a
+ * browser can send any `Origin` anyway, so this check is about browsers only.
  * @throws HttpError 403.
  */
 export function assertSameSite(request: Request, allowedOrigins: readonly string[] = []): void {
@@ -21,7 +26,13 @@ export function assertSameSite(request: Request, allowedOrigins: readonly string
     // `Origin: null` (sandboxed frames, some redirects) and garbage: not the app.
     throw new HttpError(403, 'Forbidden', 'cross-site requests are refused');
   }
-  if (host === '' || host !== new URL(request.url).host) throw new HttpError(403, 'Forbidden', 'cross-site requests are refused');
+  if (host === '' || !ownHosts(request).includes(host)) throw new HttpError(403, 'Forbidden', 'cross-site requests are refused');
+}
+
+function ownHosts(request: Request): string[] {
+  const forwarded = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim();
+  const hosts = [new URL(request.url).host, request.headers.get('host')?.trim(), forwarded];
+  return hosts.filter((h): h is string => h !== undefined && h !== null && h !== '').map((h) => h.toLowerCase());
 }
 
 /**

@@ -9,9 +9,6 @@ export const relay = createRelayHandler({
   personaBaseUrl: process.env.PERSONA_BASE_URL ?? `${appOrigin()}/persona`,
   basePath: '/api/relay',
   claimTypes: ['age_over_18_germany'],
-  // Next.js hands route handlers request.url as http://localhost:PORT, so the same-site check (cross-site
-  // requests get 403) needs the origin the browser really uses.
-  allowedOrigins: [appOrigin()],
   onClaim: (session, claim) => {
     // The server decides here; what the browser shows is for the person, never proof.
     console.log(`claim for session ${session.sessionId}: ${claim.claimType} ${claim.claimResult}`);
