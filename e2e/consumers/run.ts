@@ -31,6 +31,12 @@ interface Consumer {
   env?: Record<string, string>;
   /** Pages the check visits, each ending in a passed verification. */
   paths: string[];
+  /**
+   * Routes requested once before the check. `next dev` compiles a route on its first request, which on
+   * 2 cores takes longer than the kit's request timeout; a developer's second try would work, the check
+   * should not depend on it.
+   */
+  warm?: string[];
 }
 
 const consumers: Consumer[] = [
@@ -50,6 +56,7 @@ const consumers: Consumer[] = [
     start: (port) => ['npx', 'next', 'dev', '-p', String(port), '-H', '127.0.0.1'],
     env: { NEXT_DIST_DIR: '.next-dev' },
     paths: ['/'],
+    warm: ['/api/relay/sessions', '/persona/relay'],
   },
   {
     name: 'next-webpack',
@@ -167,6 +174,7 @@ async function check(consumer: Consumer, dir: string): Promise<void> {
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   try {
     await waitFor(`http://127.0.0.1:${String(port)}/`, child, consumer.build.length > 0 ? 60_000 : 180_000);
+    for (const route of consumer.warm ?? []) await fetch(`http://127.0.0.1:${String(port)}${route}`).catch(() => undefined);
     log(`${consumer.name}: playwright on http://127.0.0.1:${String(port)} (${consumer.paths.join(', ')})`);
     run(['npx', 'playwright', 'test', '--config', join(here, 'playwright.config.ts')], repo, {
       CONSUMER_URL: `http://127.0.0.1:${String(port)}`,
