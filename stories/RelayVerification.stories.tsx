@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import type { ButtonHTMLAttributes } from 'react';
-import { StoryVerification } from './StoryVerification.tsx';
+import { StoryVerification, storyMessages } from './StoryVerification.tsx';
 
 // Each story carries a `status:<state>` tag: e2e/storybook.spec.ts checks the story settles in that state.
 const meta = {
@@ -57,8 +57,9 @@ export const FailedWithMethodology: Story = {
 export const Canceled: Story = {
   tags: ['status:canceled'],
   // Persona's widget has no cancel callback: the person cancels with the kit's own button.
-  play: async ({ canvas, userEvent }) => {
-    await userEvent.click(await canvas.findByRole('button', { name: 'Cancel verification' }));
+  // The button's name is the locale's (the visual suite plays this story in German too).
+  play: async ({ args, canvas, userEvent }) => {
+    await userEvent.click(await canvas.findByRole('button', { name: storyMessages(args.locale).cancel }, { timeout: 30_000 }));
   },
 };
 

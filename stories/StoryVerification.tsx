@@ -1,7 +1,7 @@
 import { QueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { RelayProvider } from '../src/react/RelayProvider.tsx';
-import { de } from '../src/i18n/messages.ts';
+import { de, en, type RelayMessages } from '../src/i18n/messages.ts';
 import { RelayVerification, type RelayComponents, type RelayRenderers } from '../src/ui/RelayVerification.tsx';
 import { createFakeBackend, type FakeScenario } from './fakeBackend.ts';
 import { createStoryRelay } from './storyRelay.ts';
@@ -19,6 +19,11 @@ export interface StoryVerificationProps {
   components?: RelayComponents;
 }
 
+/** The messages a story shows in `locale`: the play functions find buttons by these names, not by English text. */
+export function storyMessages(locale: StoryVerificationProps['locale']): RelayMessages {
+  return locale === 'de' ? de : en;
+}
+
 /** `RelayVerification` under a provider whose backend is the deterministic fake: one per story mount. */
 export function StoryVerification({ claimType, theme, locale, scenario, inquiryAct, autoStart, render, components }: StoryVerificationProps) {
   const [fetchImpl] = useState(() => createFakeBackend(scenario));
@@ -27,7 +32,7 @@ export function StoryVerification({ claimType, theme, locale, scenario, inquiryA
   const [widget] = useState(() => createStoryRelay(inquiryAct));
   // The fake backend lives in this page's fetch, which a worker cannot reach: make the token in-thread.
   return (
-    <RelayProvider baseUrl="/api/relay" fetch={fetchImpl} worker={false} queryClient={queryClient} widget={widget} messages={locale === 'de' ? de : undefined}>
+    <RelayProvider baseUrl="/api/relay" fetch={fetchImpl} worker={false} queryClient={queryClient} widget={widget} messages={storyMessages(locale)}>
       <RelayVerification
         claimType={claimType}
         theme={theme}
