@@ -1,81 +1,26 @@
-import { readFile, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { axeStory, builtStories, serveStorybook } from './support/storybookServer.ts';
 
 // Opens the built Storybook (`npm run build-storybook`) and checks every story: it settles in the state
 // its `status:*` tag names, logs no console error, and axe finds no violation in it.
-const staticDir = fileURLToPath(new URL('../storybook-static/', import.meta.url));
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.woff2': 'font/woff2',
-  '.png': 'image/png',
-};
-
-interface IndexEntry {
-  id: string;
-  type: string;
-  name: string;
-  tags?: string[];
-}
-
-let server: Server;
+const stories = builtStories();
+let storybook: Awaited<ReturnType<typeof serveStorybook>>;
 let origin = '';
-let stories: IndexEntry[] = [];
 
 test.beforeAll(async () => {
-  const index = JSON.parse(await readFile(join(staticDir, 'index.json'), 'utf8')) as { entries: Record<string, IndexEntry> };
-  stories = Object.values(index.entries).filter((entry) => entry.type === 'story');
-  server = createServer((request, response) => {
-    void (async () => {
-      const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^([/\\])+/, '');
-      // Chromium asks for /favicon.ico on its own; Storybook ships an SVG one, so answer "nothing" rather than 404.
-      if (path === 'favicon.ico') {
-        response.writeHead(204).end();
-        return;
-      }
-      const file = join(staticDir, path === '' ? 'index.html' : path);
-      if (!file.startsWith(staticDir) || !(await stat(file).then((s) => s.isFile(), () => false))) {
-        response.writeHead(404).end();
-        return;
-      }
-      response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-      response.end(await readFile(file));
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  storybook = await serveStorybook();
+  origin = storybook.origin;
 });
 
 test.afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await storybook.close();
 });
 
 test('the build has a story for every state of issue 6', () => {
-  const statuses = new Set(stories.flatMap((s) => s.tags ?? []).filter((t) => t.startsWith('status:')));
-  for (const status of ['idle', 'creating', 'inquiry', 'verifying', 'passed', 'failed', 'canceled', 'expired', 'error']) expect(statuses).toContain(`status:${status}`);
+  const statuses = new Set(stories.map((s) => s.status));
+  for (const status of ['idle', 'creating', 'inquiry', 'verifying', 'passed', 'failed', 'canceled', 'expired', 'error']) expect(statuses).toContain(status);
   expect(stories.length).toBeGreaterThanOrEqual(14);
 });
-
-// Storybook's a11y addon runs axe on each render too; two axe runs at once fail, so wait for its turn.
-async function analyzeWhenFree(page: Page) {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await new AxeBuilder({ page }).include('#storybook-root').analyze();
-    } catch (error) {
-      if (attempt >= 20 || !String(error).includes('Axe is already running')) throw error;
-      await page.waitForTimeout(250);
-    }
-  }
-}
 
 test('every story renders its state without a console error and passes axe', async ({ page }) => {
   test.setTimeout(180_000);
@@ -87,9 +32,9 @@ test('every story renders its state without a console error and passes axe', asy
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${String(response.status())}: ${response.url()}`);
   });
-  for (const story of stories) {
-    const status = story.tags?.find((t) => t.startsWith('status:'))?.slice('status:'.length);
+  for (const { id, name, status } of stories) {
     if (!status) continue;
+    const story = { id, name };
     await test.step(story.name, async () => {
       problems.length = 0;
       await page.goto(`${origin}/iframe.html?id=${story.id}&viewMode=story`);
@@ -108,8 +53,7 @@ test('every story renders its state without a console error and passes axe', asy
       if (status === 'error') await expect(root.locator('.relay-kit__reference code')).toHaveText('req_story_5f2c1a9e');
       // No inline style attribute anywhere in the kit's markup: a strict style-src 'self' must hold.
       expect(await root.locator('[style]').count()).toBe(0);
-      const axe = await analyzeWhenFree(page);
-      expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `${story.id} axe`).toEqual([]);
+      expect(await axeStory(page), `${story.id} axe`).toEqual([]);
       expect(problems, `${story.id} console`).toEqual([]);
     });
   }
