@@ -1,7 +1,8 @@
-import { createDefaultTokenSource, type TokenSource } from '../worker/tokenSource.ts';
+import type { TokenSource } from '../worker/tokenSource.ts';
 import type { RelayClient } from '../wire/client.ts';
 import { RelayApiError, RelayError, RelayProtocolError } from '../wire/errors.ts';
 import type { RelaySessionInfo, RelaySessionState } from '../wire/types.ts';
+import { createLazyTokenSource, type LazyTokenSource } from './lazyTokenSource.ts';
 import { browserSessionRef } from './sessionRef.ts';
 import { transientRetryDelay } from './transientError.ts';
 import { finalFlowStatuses, type RelayFlowEvent, type RelayFlowSnapshot, type RelayFlowStatus } from './flowState.ts';
@@ -80,6 +81,8 @@ export class RelayFlow {
   readonly #options: RelayFlowOptions;
   readonly #listeners = new Set<() => void>();
   readonly #tokenSource: TokenSource;
+  /** The default source, whose code is fetched when a verification starts; undefined with the caller's `tokenSource`. */
+  readonly #lazySource: LazyTokenSource | undefined;
   #snapshot: RelayFlowSnapshot = { status: 'idle' };
   #run: AbortController | undefined;
   #token: Promise<string> | undefined;
@@ -97,7 +100,8 @@ export class RelayFlow {
     if (!options.claimType && !options.session) throw new TypeError('RelayFlow: give claimType or session');
     this.#options = options;
     const { expectedIssuer, worker, createWorker } = options;
-    this.#tokenSource = options.tokenSource ?? createDefaultTokenSource(options.client, { expectedIssuer, worker, createWorker });
+    if (options.tokenSource) this.#tokenSource = options.tokenSource;
+    else this.#tokenSource = this.#lazySource = createLazyTokenSource(options.client, { expectedIssuer, worker, createWorker });
     this.#timerApi = options.timers ?? globalTimers;
     this.#now = options.now ?? Date.now;
     // A handed-back session enters its inquiry synchronously on start, so its hash starts here.
@@ -287,6 +291,8 @@ export class RelayFlow {
     const run = new AbortController();
     this.#run = run;
     this.#tokenAttempts = 0;
+    // The token code loads while the session is created; it is needed the moment the inquiry starts.
+    this.#lazySource?.preload();
     let session = this.#options.session;
     try {
       if (!session) {
