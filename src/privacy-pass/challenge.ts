@@ -1,4 +1,4 @@
-import { assertBytes, assertObject, assertString, concatBytes, readUint16, uint16 } from './bytes.ts';
+import { assertBytes, assertObject, assertString, concatBytes, fromUtf8, readUint16, uint16, utf8 } from './bytes.ts';
 import { PrivacyPassError } from './errors.ts';
 
 /** RFC 9577 §2.1.1 TokenChallenge, decoded. `originInfo` is the comma-separated origin list, split. */
@@ -10,8 +10,6 @@ export interface TokenChallenge {
   originInfo: string[];
 }
 
-const utf8 = new TextEncoder();
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 // §2.1.1: redemption_context is empty or 32 bytes.
 const contextLengths = [0, 32];
 
@@ -34,10 +32,10 @@ export function encodeTokenChallenge(challenge: TokenChallenge): Uint8Array {
   if (originInfo.some((o) => o === '' || o.includes(','))) throw new RangeError('challenge.originInfo: empty or with a comma');
   return concatBytes(
     uint16(tokenType, 'challenge.tokenType'),
-    field(utf8.encode(issuerName), 'challenge.issuerName length'),
+    field(utf8(issuerName), 'challenge.issuerName length'),
     Uint8Array.of(redemptionContext.length),
     redemptionContext,
-    field(utf8.encode(originInfo.join(',')), 'challenge.originInfo length'),
+    field(utf8(originInfo.join(',')), 'challenge.originInfo length'),
   );
 }
 
@@ -54,7 +52,7 @@ export function decodeTokenChallenge(bytes: Uint8Array): TokenChallenge {
   const [name, context, origins] = [take(2), take(1), take(2)];
   let text: string[] | undefined;
   try {
-    text = [strictUtf8.decode(name), strictUtf8.decode(origins)];
+    text = [fromUtf8(name), fromUtf8(origins)];
   } catch {
     // Not UTF-8: refused below with the other malformations.
   }

@@ -106,7 +106,9 @@ export async function beginIssuance(args: BeginIssuanceArgs): Promise<PendingTok
   const blinding = await blindEncoded(key, tokenInput, rsabssaSha384PssDeterministic, args);
   return {
     // §6.1: the last byte of the key id lets the issuer pick its key without the whole id.
-    tokenRequest: encodeTokenRequest({ tokenType: TOKEN_TYPE_BLIND_RSA, truncatedTokenKeyId: keyId[31] ?? 0, blindedMessage: blinding.blindedMessage }),
+    // token_type(2) || truncated_token_key_id(1) || blinded_msg(Nk), written out: encodeTokenRequest's
+    // checks guard callers' values, and these are ours.
+    tokenRequest: concatBytes(Uint8Array.of(0, TOKEN_TYPE_BLIND_RSA, keyId[31] ?? 0), blinding.blindedMessage),
     // §6.3: the response is the blind signature alone, Nk bytes; unblind checks it verifies.
     async finalize(tokenResponse) {
       assertBytes(tokenResponse, 'tokenResponse');

@@ -1,5 +1,5 @@
 import { blindEncoded, rsabssaSha384PssDeterministic, unblind, verify } from './blindRsa.ts';
-import { assertBytes, assertObject, assertString, base64urlDecode, base64urlEncode, bytesToHex, concatBytes, digest, randomBytes } from './bytes.ts';
+import { assertBytes, assertObject, assertString, base64urlDecode, base64urlEncode, bytesToHex, concatBytes, digest, fromUtf8, randomBytes, utf8 } from './bytes.ts';
 import { PrivacyPassError } from './errors.ts';
 import { goCompactJson, goJsonString, memberText } from './json.ts';
 import { parseRsaSpki } from './spki.ts';
@@ -56,9 +56,7 @@ export interface BeginPersonaIssuanceArgs {
   now?: number;
 }
 
-const utf8 = new TextEncoder();
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const sha256 = (text: string): Promise<Uint8Array> => digest('SHA-256', utf8.encode(text));
+const sha256 = (text: string): Promise<Uint8Array> => digest('SHA-256', utf8(text));
 
 const noncePattern = /^[\da-f]{64}$/;
 // RFC 3339 date-time (§5.6); Date.parse then rejects impossible dates such as month 13.
@@ -106,7 +104,7 @@ export function decodePersonaChallenge(challenge: string): PersonaChallenge {
   if (challenge.length > maxChallengeLength) throw new RangeError(`challenge: longer than ${maxChallengeLength} characters`);
   let text: string;
   try {
-    text = strictUtf8.decode(base64urlDecode(challenge));
+    text = fromUtf8(base64urlDecode(challenge));
   } catch (error) {
     if (error instanceof RangeError) throw new RangeError('challenge: not base64url', { cause: error });
     badChallenge('challenge: not UTF-8');
@@ -144,7 +142,7 @@ function randomNonce(): string {
 // §4.4: unpadded base64url of the JSON, keys in the order Go emits them, the challenge as an object.
 function encodePersonaToken(nonce: string, signature: Uint8Array, keyId: string, challengeJson: string): string {
   const json = `{"token_nonce":"${nonce}","signature":"${base64urlEncode(signature)}","key_id":${goJsonString(keyId)},"challenge":${challengeJson}}`;
-  return base64urlEncode(utf8.encode(json));
+  return base64urlEncode(utf8(json));
 }
 
 /**
@@ -186,7 +184,7 @@ export async function beginPersonaIssuance(args: BeginPersonaIssuanceArgs): Prom
 function decodePersonaToken(token: string): PersonaTokenFields | undefined {
   if (token.length > maxTokenLength) return undefined;
   try {
-    const text = strictUtf8.decode(base64urlDecode(token));
+    const text = fromUtf8(base64urlDecode(token));
     const value: unknown = JSON.parse(text);
     const challengeText = memberText(text, 'challenge');
     if (!isRecord(value) || !isRecord(value.challenge) || challengeText === undefined) return undefined;

@@ -1,3 +1,4 @@
+import { isRecord } from '../wire/result.ts';
 import { RelayApiError, RelayError, RelayNetworkError, RelayProtocolError, RelayTimeoutError, isRelayErrorCode, type RelayErrorCode } from '../wire/errors.ts';
 
 /** Main thread → worker: make a token for a session (URLs already absolute), or stop making one. */
@@ -28,30 +29,39 @@ export interface SerializedRelayError {
 /** Worker → main thread: the token (base64url) and how long it took, or a typed error. */
 export type WorkerResponse = { type: 'token'; id: number; token: string; ms: number } | { type: 'error'; id: number; error: SerializedRelayError };
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const optionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
 const credentialsValues: readonly unknown[] = [undefined, 'omit', 'same-origin', 'include'];
 
 /** Validates a message the worker received; undefined for anything that is not a well-formed request. */
 export function parseWorkerRequest(data: unknown): WorkerRequest | undefined {
-  if (!isRecord(data) || typeof data.id !== 'number' || !Number.isSafeInteger(data.id)) return undefined;
-  if (data.type === 'cancel') return { type: 'cancel', id: data.id };
-  if (data.type !== 'token') return undefined;
+  if (!isRecord(data) || !Number.isSafeInteger(data.id)) return undefined;
+  const id = data.id as number;
+  if (data.type === 'cancel') return { type: 'cancel', id };
   const { baseUrl, sessionId, headers, credentials, timeoutMs, expectedIssuer } = data;
-  if (typeof baseUrl !== 'string' || !/^https?:\/\//.test(baseUrl) || typeof sessionId !== 'string' || sessionId === '' || sessionId.length > 256) return undefined;
-  if (headers !== undefined && (!isRecord(headers) || Object.values(headers).some((v) => typeof v !== 'string'))) return undefined;
-  if (!credentialsValues.includes(credentials) || (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0)))) return undefined;
-  if (expectedIssuer !== undefined && (typeof expectedIssuer !== 'string' || expectedIssuer === '')) return undefined;
-  return {
-    type: 'token',
-    id: data.id,
-    baseUrl,
-    sessionId,
-    ...(headers ? { headers: headers as Record<string, string> } : {}),
-    ...(credentials ? { credentials: credentials as RequestCredentials } : {}),
-    ...(typeof timeoutMs === 'number' ? { timeoutMs } : {}),
-    ...(typeof expectedIssuer === 'string' ? { expectedIssuer } : {}),
-  };
+  const wellFormed =
+    data.type === 'token' &&
+    typeof baseUrl === 'string' &&
+    /^https?:\/\//.test(baseUrl) &&
+    typeof sessionId === 'string' &&
+    sessionId !== '' &&
+    sessionId.length <= 256 &&
+    (headers === undefined || (isRecord(headers) && Object.values(headers).every((value) => typeof value === 'string'))) &&
+    credentialsValues.includes(credentials) &&
+    (timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs > 0)) &&
+    (expectedIssuer === undefined || (typeof expectedIssuer === 'string' && expectedIssuer !== ''));
+  // Only the known fields are kept; the two casts are what `every` and `includes` checked.
+  return wellFormed
+    ? {
+        type: 'token',
+        id,
+        baseUrl,
+        sessionId,
+        headers: headers as Record<string, string> | undefined,
+        credentials: credentials as RequestCredentials | undefined,
+        timeoutMs,
+        expectedIssuer,
+      }
+    : undefined;
 }
 
 const errorNames: readonly unknown[] = ['RelayError', 'RelayApiError', 'RelayNetworkError', 'RelayProtocolError', 'RelayTimeoutError'] satisfies SerializedRelayError['name'][];

@@ -1,3 +1,4 @@
+import { isRecord } from '../wire/result.ts';
 import { obtainToken } from './obtainToken.ts';
 import { parseWorkerRequest, serializeError, type WorkerResponse } from './protocol.ts';
 
@@ -5,29 +6,32 @@ import { parseWorkerRequest, serializeError, type WorkerResponse } from './proto
 const scope = self as unknown as { postMessage(message: WorkerResponse): void; onmessage: ((event: MessageEvent) => void) | null };
 const running = new Map<number, AbortController>();
 
-scope.onmessage = (event: MessageEvent) => {
-  const request = parseWorkerRequest(event.data);
+scope.onmessage = ({ data }: MessageEvent) => {
+  const request = parseWorkerRequest(data);
   if (!request) {
-    const raw: unknown = event.data;
-    const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
+    const id = isRecord(data) && typeof data.id === 'number' ? data.id : -1;
     scope.postMessage({ type: 'error', id, error: { name: 'RelayProtocolError', title: 'Malformed worker message', code: 'bad-message' } });
     return;
   }
+  const { id } = request;
   if (request.type === 'cancel') {
-    running.get(request.id)?.abort();
-    running.delete(request.id);
+    running.get(id)?.abort();
+    running.delete(id);
     return;
   }
   const controller = new AbortController();
-  running.set(request.id, controller);
+  const { signal } = controller;
+  running.set(id, controller);
   const started = performance.now();
-  const { id, baseUrl, sessionId, headers, credentials, timeoutMs, expectedIssuer } = request;
-  obtainToken({ baseUrl, sessionId, headers, credentials, timeoutMs, expectedIssuer, signal: controller.signal })
-    .then((token) => {
-      if (!controller.signal.aborted) scope.postMessage({ type: 'token', id, token, ms: performance.now() - started });
-    })
-    .catch((error: unknown) => {
-      if (!controller.signal.aborted) scope.postMessage({ type: 'error', id, error: serializeError(error) });
-    })
+  // The request holds exactly the checked fields (parseWorkerRequest copies no others).
+  obtainToken({ ...request, signal })
+    .then(
+      (token) => {
+        if (!signal.aborted) scope.postMessage({ type: 'token', id, token, ms: performance.now() - started });
+      },
+      (error: unknown) => {
+        if (!signal.aborted) scope.postMessage({ type: 'error', id, error: serializeError(error) });
+      },
+    )
     .finally(() => running.delete(id));
 };
