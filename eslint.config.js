@@ -16,7 +16,7 @@ const layers = {
   react: ['core', 'wire', 'i18n'],
   ui: ['react', 'core', 'wire', 'i18n'],
   server: ['wire', 'privacy-pass', 'shared'],
-  emulator: ['privacy-pass', 'wire', 'shared'],
+  emulator: ['privacy-pass', 'wire', 'shared', 'i18n'],
   // src/index.ts, the React entry.
   entry: ['core', 'react', 'ui', 'i18n', 'wire'],
 };

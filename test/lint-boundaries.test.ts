@@ -40,6 +40,7 @@ describe('layer boundaries (DESIGN.md)', () => {
     ['src/ui/probe.ts', "import { useRelayClaim } from '../react/useRelayClaim.ts';\nimport { en } from '../i18n/messages.ts';"],
     ['src/server/probe.ts', "import { parseClaimPayload } from '../core/claims.ts';\nimport { parseIssueBody } from '../wire/bodies.ts';"],
     ['src/emulator/probe.ts', "import { verifyPersonaToken } from '../privacy-pass/index.ts';\nimport { relayRoutes } from '../wire/routes.ts';"],
+    ['src/emulator/probe.ts', "import { claimLabel } from '../i18n/claimLabel.ts';"],
     ['src/core/probe.test.ts', "import { startRelayStack } from '../../test/support/relayStack.ts';"],
   ])('allows %s', async (filePath, source) => {
     expect(await boundaryErrors(filePath, `${source}\nexport {};\n`)).toEqual([]);

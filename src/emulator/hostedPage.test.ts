@@ -30,6 +30,25 @@ describe('hosted inquiry page', () => {
     expect((await fetch(`${url}/relay/inquiry.js`)).headers.get('content-type')).toMatch(/javascript/);
   });
 
+  it('labels claim types and methods as the kit does, and offers no Cancel of its own (the kit has one)', async () => {
+    const { url } = await start({
+      protocol: 'rfc9578',
+      // The configured label is not what the kit shows in its result, so the page does not show it either.
+      claimTypes: { age_over_25_mars: { label: 'Age 25+ on Mars', methods: ['document_selfie', 'palm_reading'] }, age_over_18_germany: {} },
+    });
+    const html = async (claimType: string) => (await page(url, (await createRelay(url, claimType)).sessionToken)).text();
+    const mars = await html('age_over_25_mars');
+    expect(mars).toContain('<h1 tabindex="-1">Verify: Age 25+ (mars)</h1>');
+    expect(mars).not.toContain('on Mars');
+    expect(mars).toContain('<option value="palm_reading">Palm reading</option>');
+    expect(mars).toContain('<option value="document_selfie">Document and selfie</option>');
+    expect(mars).not.toMatch(/<button[^>]*>\s*Cancel/);
+    expect(mars).not.toContain('id="cancel"');
+    expect(mars).not.toContain('canceled-screen');
+    expect(await html('age_over_18_germany')).toContain('Verify: Age 18+ (Germany)');
+    expect(await (await fetch(`${url}/relay/inquiry.js`)).text()).not.toContain("'cancel'");
+  });
+
   it('limits frame-ancestors to a configured origin, and posts nowhere without a valid origin', async () => {
     const { url } = await start({ protocol: 'rfc9578', frameAncestors: ['https://shop.example'] });
     const relay = await createRelay(url, 'age_over_18_germany');

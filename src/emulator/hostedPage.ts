@@ -1,3 +1,5 @@
+import { claimLabel, methodLabel } from '../i18n/claimLabel.ts';
+import { en } from '../i18n/locales/en.ts';
 import { errorBody } from './apiError.ts';
 import { allMethods } from './claimTypes.ts';
 import type { EmulatorContext } from './context.ts';
@@ -5,12 +7,6 @@ import { inquiryCss, inquiryJs } from './hostedPageAssets.ts';
 import { readJsonObject } from './readBody.ts';
 import { isFinal, type RelayRecord } from './relays.ts';
 import { parseLanguage, parseTheme } from './widget/protocol.ts';
-
-const methodLabels: Record<string, string> = {
-  facial_age_estimation: 'Facial age estimation',
-  document_selfie: 'Document and selfie',
-  live_selfie: 'Live selfie',
-};
 
 function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -67,6 +63,9 @@ interface PageLook {
   language: string | undefined;
 }
 
+// Claim types and methods are labelled exactly as the kit labels them in its result (English here), so the
+// page and the result never name one claim two ways. No Cancel button: the kit's own Cancel ends an
+// inquiry, as it must with Persona's widget, and two of them side by side confused people.
 function renderPage(ctx: EmulatorContext, state: PageState, origin: string | undefined, look: PageLook): string {
   const base = ctx.basePath;
   const screen = (id: string, title: string, text: string, visible: boolean, alert = false): string =>
@@ -75,7 +74,7 @@ function renderPage(ctx: EmulatorContext, state: PageState, origin: string | und
   const methods = config.methods?.length ? config.methods : allMethods;
   const form = state.relay
     ? `<section id="form-screen" data-screen>
-  <h1 tabindex="-1">Verify: ${escapeHtml(config.label ?? state.relay.claimType)}</h1>
+  <h1 tabindex="-1">Verify: ${escapeHtml(claimLabel(state.relay.claimType, en))}</h1>
   <p>This is the Persona Relay emulator. Choose how this verification ends.</p>
   <form id="inquiry-form">
     <fieldset><legend>Outcome</legend>
@@ -83,8 +82,8 @@ function renderPage(ctx: EmulatorContext, state: PageState, origin: string | und
       <label><input type="radio" name="outcome" value="failed"> Fail</label>
     </fieldset>
     <p><label for="method">Method</label>
-    <select id="method" name="method">${methods.map((m) => `<option value="${escapeHtml(m)}">${escapeHtml(methodLabels[m] ?? m)}</option>`).join('')}</select></p>
-    <div class="actions"><button type="submit">Finish verification</button><button type="button" id="cancel">Cancel</button></div>
+    <select id="method" name="method">${methods.map((m) => `<option value="${escapeHtml(m)}">${escapeHtml(methodLabel(m, en))}</option>`).join('')}</select></p>
+    <div class="actions"><button type="submit">Finish verification</button></div>
   </form>
 </section>`
     : '';
@@ -109,7 +108,6 @@ function renderPage(ctx: EmulatorContext, state: PageState, origin: string | und
 <main>
 ${form}
 ${screen('done-screen', 'Verification finished', 'Thank you.', false)}
-${screen('canceled-screen', 'Verification canceled', 'You canceled this verification.', false)}
 ${screen('error-screen', 'Verification unavailable', 'This verification link is not valid.', state.event === 'error', true)}
 ${screen('expired-screen', 'Verification expired', 'This verification link has expired. Start again from the site you came from.', state.event === 'expire', true)}
 </main>

@@ -64,11 +64,5 @@ export const inquiryJs = `
     show('done-screen');
     post('complete');
   });
-  document.getElementById('cancel')?.addEventListener('click', async () => {
-    const { ok, answer } = await send({ action: 'cancel' }).catch(() => ({ ok: false }));
-    if (!ok) return fail(answer);
-    show('canceled-screen');
-    post('cancel');
-  });
 })();
 `;

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 
 /** How one claim type behaves: its label, the methods its inquiry offers, and its issuer key. */
 export interface ClaimTypeConfig {
+  /** Not shown anywhere: the hosted page labels every claim type as the kit does (`claimLabel`), so page and result agree. */
   label?: string;
   /** The claim payload omits `methodology` (Persona's `hide_methodology`, e.g. France and Italy). */
   hideMethodology?: boolean;
