@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRelayStack, type RelayStack } from '../../test/support/relayStack.ts';
 import { createRelayClient } from './client.ts';
 import { RelayApiError, RelayNetworkError, RelayProtocolError, RelayTimeoutError } from './errors.ts';
 
@@ -96,5 +97,36 @@ describe('createRelayClient', () => {
 
   it('rejects a session whose expiresAt is not a date', async () => {
     await expect(createRelayClient({ baseUrl: `${base.replace('/api/relay', '')}/bad-date` }).createSession('x')).rejects.toBeInstanceOf(RelayProtocolError);
+  });
+});
+
+describe('createRelayClient against the real handler', () => {
+  let stack: RelayStack;
+  beforeAll(async () => {
+    stack = await startRelayStack();
+  });
+  afterAll(() => stack.close());
+
+  // A wrong path or method is a 404 or 405; any other answer means the call reached its route.
+  const reachesRoute = async (call: Promise<unknown>): Promise<void> => {
+    const error = await call.then(() => undefined, (e: unknown) => e);
+    if (error === undefined) return;
+    expect(error).toBeInstanceOf(RelayApiError);
+    expect([404, 405]).not.toContain((error as RelayApiError).status);
+  };
+
+  it('reaches each route with its method (the client writes the paths out; this keeps them honest)', async () => {
+    const client = createRelayClient({ baseUrl: stack.baseUrl });
+    const session = await client.createSession('age_over_18_germany');
+    const { sessionId } = session;
+    expect((await client.challenge(sessionId)).protocol).toBe('persona');
+    // Not a blinded token: the issuer refuses it, and the refusal is the route's own answer.
+    await reachesRoute(client.issue(sessionId, 'AAAA'));
+    await reachesRoute(client.submitToken(sessionId, 'AAAA'));
+    await reachesRoute(client.redeem(sessionId, 'AAAA'));
+    expect(typeof (await client.getSession(sessionId)).status).toBe('string');
+    await expect(client.cancel(sessionId)).resolves.toBeUndefined();
+    // An id cannot climb out of /sessions/: the escaped path names an unknown session, not another route.
+    await expect(client.getSession('../../sessions')).rejects.toMatchObject({ status: 404 });
   });
 });

@@ -1,6 +1,6 @@
 import { parseChallengeMaterials, parseIssueAnswer, parseRedeemAnswer, parseSessionInfo, parseSessionState } from './answers.ts';
 import { expectAnswer, requestJson, type BackendTarget } from './request.ts';
-import { relayRoutePath } from './routes.ts';
+import { sessionPath } from './routes.ts';
 import type { ChallengeMaterials, RedeemAnswer, RelaySessionInfo, RelaySessionState } from './types.ts';
 
 /** How to reach the app's backend (the routes `createRelayHandler` serves). */
@@ -36,30 +36,32 @@ export interface RelayClient {
  * or `RelayProtocolError` (code `bad-backend-response`) when a 2xx answer breaks the wire contract.
  */
 export function createRelayClient(options: RelayClientOptions): RelayClient {
+  const post = (path: string, body: object, signal?: AbortSignal) => requestJson(options, 'POST', path, body, signal);
+  // Paths written out rather than read from routes.ts's table (the server's, methods and statuses) so
+  // the table stays out of every app's bundle; the tests drive each method against the real handler.
+  const at = (sessionId: string, action: string) => `${sessionPath(sessionId)}/${action}`;
   return {
     options,
-    async createSession(claimType, init = {}) {
-      return expectAnswer(await requestJson(options, 'POST', relayRoutePath('createSession'), { claimType }, init.signal), parseSessionInfo);
+    async createSession(claimType, { signal } = {}) {
+      return expectAnswer(await post('/sessions', { claimType }, signal), parseSessionInfo);
     },
-    async challenge(sessionId, init = {}) {
-      return expectAnswer(await requestJson(options, 'POST', relayRoutePath('challenge', sessionId), {}, init.signal), parseChallengeMaterials);
+    async challenge(sessionId, { signal } = {}) {
+      return expectAnswer(await post(at(sessionId, 'challenge'), {}, signal), parseChallengeMaterials);
     },
-    async issue(sessionId, tokenRequest, init = {}) {
-      const answer = await requestJson(options, 'POST', relayRoutePath('issue', sessionId), { tokenRequest }, init.signal);
-      return expectAnswer(answer, parseIssueAnswer).tokenResponse;
+    async issue(sessionId, tokenRequest, { signal } = {}) {
+      return expectAnswer(await post(at(sessionId, 'issue'), { tokenRequest }, signal), parseIssueAnswer).tokenResponse;
     },
-    async submitToken(sessionId, token, init = {}) {
-      await requestJson(options, 'POST', relayRoutePath('submitToken', sessionId), { token }, init.signal);
+    async submitToken(sessionId, token, { signal } = {}) {
+      await post(at(sessionId, 'token'), { token }, signal);
     },
-    async redeem(sessionId, token, init = {}) {
-      const body = token === undefined ? {} : { token };
-      return expectAnswer(await requestJson(options, 'POST', relayRoutePath('redeem', sessionId), body, init.signal), parseRedeemAnswer);
+    async redeem(sessionId, token, { signal } = {}) {
+      return expectAnswer(await post(at(sessionId, 'redeem'), token === undefined ? {} : { token }, signal), parseRedeemAnswer);
     },
-    async cancel(sessionId, init = {}) {
-      await requestJson(options, 'POST', relayRoutePath('cancel', sessionId), {}, init.signal);
+    async cancel(sessionId, { signal } = {}) {
+      await post(at(sessionId, 'cancel'), {}, signal);
     },
-    async getSession(sessionId, init = {}) {
-      const answer = await requestJson(options, 'GET', relayRoutePath('getSession', sessionId), undefined, init.signal);
+    async getSession(sessionId, { signal } = {}) {
+      const answer = await requestJson(options, 'GET', sessionPath(sessionId), undefined, signal);
       return expectAnswer(answer, (body) => parseSessionState(body, answer.retryAfterMs));
     },
   };

@@ -1,5 +1,5 @@
 /** The app backend's routes by name (DESIGN.md "server"): method, success status and path suffix. */
-export const relayRoutes = Object.freeze({
+export const relayRoutes = /* @__PURE__ */ Object.freeze({
   createSession: { method: 'POST', status: 201, action: undefined },
   getSession: { method: 'GET', status: 200, action: undefined },
   challenge: { method: 'POST', status: 200, action: 'challenge' },
@@ -18,7 +18,8 @@ export type RelaySessionRouteName = Exclude<RelayRouteName, 'createSession'>;
 /** A request path matched to its route; `sessionId` is already percent-decoded. */
 export type RelayRouteMatch = { name: 'createSession' } | { name: RelaySessionRouteName; sessionId: string };
 
-const actionRoutes: ReadonlyMap<string, RelaySessionRouteName> = new Map(
+// Pure, like the table above: only the stories' fake backend and the tests match paths, so app bundles drop both.
+const actionRoutes: ReadonlyMap<string, RelaySessionRouteName> = /* @__PURE__ */ new Map(
   Object.entries(relayRoutes).flatMap(([name, route]) => (route.action ? [[route.action, name as RelaySessionRouteName] as const] : [])),
 );
 
