@@ -92,28 +92,44 @@ export function hexToBytes(hex: string): Uint8Array {
   return out;
 }
 
+// Table-driven base64: atob/btoa need a binary string per byte on the way and are 2 to 3 times
+// slower in Node (a 5 % slower persona issuance).
+const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const sextets = /* @__PURE__ */ (() => {
+  const table = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 64; i += 1) table[alphabet.charCodeAt(i)] = i;
+  // Plain base64's two other characters, as peers vary (RFC 9577 §2.1 values are base64url).
+  table[43] = 62;
+  table[47] = 63;
+  return table;
+})();
+
 /** Unpadded base64url (RFC 4648 §5) of `bytes`. */
 export function base64urlEncode(bytes: Uint8Array): string {
   assertBytes(bytes, 'bytes');
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const word = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    // 1 byte makes 2 characters, 2 make 3, 3 make 4.
+    const count = Math.min(bytes.length - i, 3) + 1;
+    for (let k = 0; k < count; k += 1) out += alphabet.charAt((word >> (18 - 6 * k)) & 63);
+  }
+  return out;
 }
-
-const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /** Bytes of base64url or base64, padded or not; RangeError on any other character or a bad length. */
 export function base64urlDecode(text: string): Uint8Array {
   assertString(text, 'base64url');
-  // Plain base64's two other characters are read too, as peers vary (RFC 9577 §2.1 values are base64url).
-  const body = text.replace(/={1,2}$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-  if (!/^[\w-]*$/.test(body) || body.length % 4 === 1) throw new RangeError('base64url: not base64url');
+  const body = text.replace(/={1,2}$/, '');
+  if (body.length % 4 === 1) throw new RangeError('base64url: not base64url');
   const out = new Uint8Array((body.length * 3) >> 2);
   let buffer = 0;
   let bits = 0;
   let at = 0;
-  for (const char of body) {
-    buffer = ((buffer << 6) | alphabet.indexOf(char)) & 0xffff;
+  for (let i = 0; i < body.length; i += 1) {
+    const sextet = sextets[body.charCodeAt(i)] ?? -1;
+    if (sextet < 0) throw new RangeError('base64url: not base64url');
+    buffer = ((buffer << 6) | sextet) & 0xffff;
     bits += 6;
     // Bits left over in the last character are ignored, as atob (WHATWG forgiving-base64) does.
     if (bits >= 8) {
