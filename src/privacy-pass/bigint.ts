@@ -15,39 +15,10 @@ export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint 
 const digitBits = 52;
 const digitLimit = 2 ** digitBits;
 
-function numberBitLength(value: number): number {
-  return value >= 2 ** 32 ? 64 - Math.clz32(Math.floor(value / 2 ** 32)) : 32 - Math.clz32(value);
-}
-
-function bitLength(value: bigint): number {
-  const hex = value.toString(16);
-  return (hex.length - 1) * 4 + numberBitLength(parseInt(hex.charAt(0), 16));
-}
-
-// Collins' stopping condition, after Go's math/big lehmerSimulate: the cosequence magnitudes
-// (u0, u1) for `a` and (v0, v1) for `b`, with signs alternating by the parity of the step count.
-function lehmerSimulate(a1: number, a2: number): [u0: number, u1: number, v0: number, v1: number, even: boolean] {
-  let [u0, u1, u2, v0, v1, v2] = [0, 1, 0, 0, 0, 1];
-  let even = false;
-  // Plain temporaries: this loop runs about 30 times per call, and array swaps would allocate.
-  while (a2 >= v2 && a1 - a2 >= v1 + v2) {
-    // Exact: both are integers below 2^53, so % is exact and the quotient divides evenly.
-    const r = a1 % a2;
-    const q = (a1 - r) / a2;
-    a1 = a2;
-    a2 = r;
-    const u = u1 + q * u2;
-    u0 = u1;
-    u1 = u2;
-    u2 = u;
-    const v = v1 + q * v2;
-    v0 = v1;
-    v1 = v2;
-    v2 = v;
-    even = !even;
-  }
-  return [u0, u1, v0, v1, even];
-}
+// The bit length of a Number below 2^53 (Math.clz32 reads its argument as a uint32).
+const numberBits = (x: number): number => (x >= 2 ** 32 ? 64 - Math.clz32(x / 2 ** 32) : 32 - Math.clz32(x));
+// Where the top 49 to 52 bits of `a` start (its hex length bounds its bit length).
+const topShift = (a: bigint): number => Math.max(0, a.toString(16).length * 4 - digitBits);
 
 /**
  * The inverse of `value` mod `modulus` (odd or even, above 1), or undefined when they share a
@@ -59,10 +30,30 @@ export function modInverse(value: bigint, modulus: bigint): bigint | undefined {
   let b = ((value % modulus) + modulus) % modulus;
   let ua = 0n;
   let ub = 1n;
-  let bits = bitLength(a);
+  let shift = topShift(a);
   while (b >= digitLimit) {
-    const shift = BigInt(Math.max(0, bits - digitBits));
-    const [u0, u1, v0, v1, even] = lehmerSimulate(Number(a >> shift), Number(b >> shift));
+    let a1 = Number(a >> BigInt(shift));
+    let a2 = Number(b >> BigInt(shift));
+    // Collins' stopping condition, after Go's math/big lehmerSimulate: the cosequence magnitudes
+    // (u0, u1) for `a` and (v0, v1) for `b`, with signs alternating by the parity of the step count.
+    // Plain temporaries in the loop: it runs about 30 times per run, and array swaps would allocate.
+    let [u0, u1, u2, v0, v1, v2, even] = [0, 1, 0, 0, 0, 1, false];
+    while (a2 >= v2 && a1 - a2 >= v1 + v2) {
+      // Exact: both are integers below 2^53, so % is exact and the quotient divides evenly.
+      const r = a1 % a2;
+      const q = (a1 - r) / a2;
+      a1 = a2;
+      a2 = r;
+      const u = u1 + q * u2;
+      u0 = u1;
+      u1 = u2;
+      u2 = u;
+      const v = v1 + q * v2;
+      v0 = v1;
+      v1 = v2;
+      v2 = v;
+      even = !even;
+    }
     if (v0 === 0) {
       // The leading digits could not decide even two quotients: one BigInt step instead.
       const q = a / b;
@@ -70,12 +61,11 @@ export function modInverse(value: bigint, modulus: bigint): bigint | undefined {
     } else {
       // even: a' = u0·a − v0·b, b' = v1·b − u1·a; odd: the signs swap.
       const [su0, sv0, su1, sv1] = even ? [BigInt(u0), -BigInt(v0), -BigInt(u1), BigInt(v1)] : [-BigInt(u0), BigInt(v0), BigInt(u1), -BigInt(v1)];
-      [a, b] = [su0 * a + sv0 * b, su1 * a + sv1 * b];
-      [ua, ub] = [su0 * ua + sv0 * ub, su1 * ua + sv1 * ub];
+      [a, b, ua, ub] = [su0 * a + sv0 * b, su1 * a + sv1 * b, su0 * ua + sv0 * ub, su1 * ua + sv1 * ub];
     }
-    // `a` only shrinks: its new length is read from the 52 bits below the old one.
-    const top = bits > digitBits ? Number(a >> BigInt(bits - digitBits)) : Number(a);
-    bits = top === 0 ? bitLength(a) : Math.max(0, bits - digitBits) + numberBitLength(top);
+    // `a` only shrinks: its new top bits are read below the old ones (all of it again if it lost 52 bits or more).
+    const top = Number(a >> BigInt(shift));
+    shift = top === 0 ? topShift(a) : Math.max(0, shift - digitBits + numberBits(top));
   }
   while (b !== 0n) {
     const q = a / b;
