@@ -37,12 +37,14 @@ const getIdle = () => idle;
  */
 export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimReturn {
   const context = useRelayContext();
-  const { client, queryClient, messages } = context;
+  const { client, queryClient } = context;
   const { claimType, sessionId, sessionAccessToken, expiresAt, enabled = true, autoStart = true } = options;
   const expectedIssuer = options.expectedIssuer ?? context.expectedIssuer;
-  const callbacks = useRef(options);
+  // The latest options and provider value, read by callbacks and when the widget mounts: a change of
+  // identity (an inline onResult, a new widget class) restarts nothing.
+  const latest = useRef({ options, context });
   useEffect(() => {
-    callbacks.current = options;
+    latest.current = { options, context };
   });
 
   const [flow, setFlow] = useState<RelayFlow | undefined>(undefined);
@@ -56,7 +58,7 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
       ...(expectedIssuer === undefined ? {} : { expectedIssuer }),
       worker: context.worker,
       createWorker: context.createWorker,
-      onEvent: hookEvents((event) => callbacks.current.onEvent?.(event)),
+      onEvent: hookEvents((event) => latest.current.options.onEvent?.(event)),
     });
     let live = true;
     setFlow(created);
@@ -85,17 +87,14 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
   }, [flow, poll.error, polledId]);
 
   useEffect(() => {
-    if (snapshot.status === 'passed' || snapshot.status === 'failed') callbacks.current.onResult?.(snapshot.claim);
-    else if (snapshot.status === 'error') callbacks.current.onError?.(snapshot.error);
+    const { onResult, onError } = latest.current.options;
+    if (snapshot.status === 'passed' || snapshot.status === 'failed') onResult?.(snapshot.claim);
+    else if (snapshot.status === 'error') onError?.(snapshot.error);
   }, [snapshot]);
 
   // Persona's widget, one per inquiry: mounted into the container the view renders, destroyed when the
   // inquiry ends for any reason (complete, cancel, expiry, error, retry, unmount). The widget class, theme
   // and language are read when it mounts: a change of identity must not restart the person's verification.
-  const look = useRef({ widget: context.widget, theme: options.widgetTheme, language: options.widgetLanguage ?? messages.locale });
-  useEffect(() => {
-    look.current = { widget: context.widget, theme: options.widgetTheme, language: options.widgetLanguage ?? messages.locale };
-  });
   const [container, setContainer] = useState<HTMLElement | null>(null);
   const inquirySession = snapshot.status === 'inquiry' ? snapshot.session.sessionId : undefined;
   useEffect(() => {
@@ -105,8 +104,8 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
     // Deferred like start(): StrictMode's synchronous mount → unmount → mount constructs only the survivor's widget.
     void Promise.resolve().then(() => {
       if (!live) return;
-      const { widget: Widget, theme, language } = look.current;
-      widget = mountRelayWidget(flow, Widget, container, { ...(theme ? { theme } : {}), ...(language ? { language } : {}) });
+      const { options: now, context: provider } = latest.current;
+      widget = mountRelayWidget(flow, provider.widget, container, { theme: now.widgetTheme, language: now.widgetLanguage ?? provider.messages.locale });
     });
     return () => {
       live = false;
@@ -121,28 +120,17 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
   return useMemo((): UseRelayClaimReturn => {
     const actions = { start, cancel, retry };
     switch (snapshot.status) {
-      case 'idle':
-      case 'creating':
-        return { ...actions, status: snapshot.status };
       case 'inquiry':
-        return {
-          ...actions,
-          status: 'inquiry',
-          session: snapshot.session,
-          tokenReady: snapshot.tokenReady,
-          inquiryProps: { ref: setContainer },
-        };
+        return { ...actions, ...snapshot, inquiryProps: { ref: setContainer } };
       case 'redeeming':
       case 'polling':
         return { ...actions, status: 'verifying', session: snapshot.session };
       case 'passed':
       case 'failed':
-        return { ...actions, status: snapshot.status, session: snapshot.session, claim: snapshot.claim, methodology: snapshot.claim.methodology };
-      case 'canceled':
-      case 'expired':
-        return { ...actions, status: snapshot.status, session: snapshot.session };
-      case 'error':
-        return { ...actions, status: 'error', session: snapshot.session, error: snapshot.error };
+        return { ...actions, ...snapshot, methodology: snapshot.claim.methodology };
+      default:
+        // idle, creating, canceled, expired, error: the flow's snapshot is already the hook's shape.
+        return { ...actions, ...snapshot };
     }
   }, [snapshot, start, cancel, retry]);
 }
