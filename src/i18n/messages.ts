@@ -1,3 +1,5 @@
+import type { PluralMessage } from './plural.ts';
+
 /** Every string the default views show; pass a whole locale or a partial object to `messages`. */
 export interface RelayMessages {
   /** The language of these strings (BCP 47, e.g. `de`); Persona's widget is given it as `language`. */
@@ -33,8 +35,11 @@ export interface RelayMessages {
   methods: Record<string, string>;
   /** Labels of claim types that follow no pattern (`live_human_presence`), or overrides of the pattern's. */
   claimTypes: Record<string, string>;
-  /** Label of `age_over_{age}_{qualifier}` types; `{age}` and `{qualifier}` are filled in. */
-  ageLabel: string;
+  /**
+   * Label of `age_over_{age}_{qualifier}` types; `{age}` and `{qualifier}` are filled in. The only message
+   * that takes a count (years): one form per plural category where the noun agrees (`Ab 1 Jahr`, `Ab 18 Jahren`).
+   */
+  ageLabel: PluralMessage;
   /** Names of the last part of an age claim type: countries (`germany`) and evidence (`verified`, `estimated`). */
   claimQualifiers: Record<string, string>;
 }

@@ -42,7 +42,7 @@ export const de = {
     live_selfie: 'Live-Selfie',
   },
   claimTypes: { live_human_presence: 'Live-Anwesenheit einer Person' },
-  ageLabel: 'Ab {age} Jahren ({qualifier})',
+  ageLabel: { one: 'Ab {age} Jahr ({qualifier})', other: 'Ab {age} Jahren ({qualifier})' },
   claimQualifiers: {
     germany: 'Deutschland',
     united_kingdom: 'Vereinigtes Königreich',

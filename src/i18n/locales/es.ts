@@ -42,7 +42,7 @@ export const es = {
     live_selfie: 'Selfie en vivo',
   },
   claimTypes: { live_human_presence: 'Presencia humana en vivo' },
-  ageLabel: '{age} años o más ({qualifier})',
+  ageLabel: { one: '{age} año o más ({qualifier})', other: '{age} años o más ({qualifier})' },
   claimQualifiers: {
     germany: 'Alemania',
     united_kingdom: 'Reino Unido',

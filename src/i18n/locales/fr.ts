@@ -43,7 +43,7 @@ export const fr = {
     live_selfie: 'Selfie en direct',
   },
   claimTypes: { live_human_presence: 'Présence humaine en direct' },
-  ageLabel: '{age}\u00a0ans et plus ({qualifier})',
+  ageLabel: { one: '{age}\u00a0an et plus ({qualifier})', other: '{age}\u00a0ans et plus ({qualifier})' },
   claimQualifiers: {
     germany: 'Allemagne',
     united_kingdom: 'Royaume-Uni',

@@ -42,7 +42,7 @@ export const it = {
     live_selfie: 'Selfie dal vivo',
   },
   claimTypes: { live_human_presence: 'Presenza umana dal vivo' },
-  ageLabel: 'Almeno {age} anni ({qualifier})',
+  ageLabel: { one: 'Almeno {age} anno ({qualifier})', other: 'Almeno {age} anni ({qualifier})' },
   claimQualifiers: {
     germany: 'Germania',
     united_kingdom: 'Regno Unito',

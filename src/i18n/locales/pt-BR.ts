@@ -42,7 +42,7 @@ export const ptBR = {
     live_selfie: 'Selfie ao vivo',
   },
   claimTypes: { live_human_presence: 'Presença humana ao vivo' },
-  ageLabel: '{age} anos ou mais ({qualifier})',
+  ageLabel: { one: '{age} ano ou mais ({qualifier})', other: '{age} anos ou mais ({qualifier})' },
   claimQualifiers: {
     germany: 'Alemanha',
     united_kingdom: 'Reino Unido',
