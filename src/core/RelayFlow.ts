@@ -1,438 +1,67 @@
-import type { TokenSource } from '../worker/tokenSource.ts';
-import type { RelayClient } from '../wire/client.ts';
-import { RelayApiError, RelayError, RelayProtocolError } from '../wire/errors.ts';
 import type { RelaySessionInfo, RelaySessionState } from '../wire/types.ts';
-import { createLazyTokenSource, type LazyTokenSource } from './lazyTokenSource.ts';
-import { browserSessionRef } from './sessionRef.ts';
+import { globalTimers, RelayFlowMachine, type RelayFlowOptions, type RelayFlowSettings } from './RelayFlowMachine.ts';
 import { transientRetryDelay } from './transientError.ts';
-import { finalFlowStatuses, type RelayFlowEvent, type RelayFlowSnapshot, type RelayFlowStatus } from './flowState.ts';
-import type { InquiryEvent } from './types.ts';
 
-/**
- * Options of a `RelayFlow`: a `claimType` to create a session, or the `session` the app created
- * itself (then `claimType` is only a label), plus the settings every flow shares.
- */
-export type RelayFlowOptions = ({ claimType: string; session?: undefined } | { claimType?: string; session: RelaySessionInfo }) & RelayFlowSettings;
-
-/** What every `RelayFlow` is configured with, however its session comes about. */
-export interface RelayFlowSettings {
-  client: RelayClient;
-  /** Default: a module Web Worker, or in-thread where there is none. */
-  tokenSource?: TokenSource;
-  /** The issuer the challenge must name (ignored with a `tokenSource`); default: Persona's for the persona profile. */
-  expectedIssuer?: string;
-  /** Where tokens are made (ignored with a `tokenSource`): `false` in-thread, `true` worker only; default worker, in-thread if it cannot run. */
-  worker?: boolean;
-  /** Starts the worker yourself (ignored with a `tokenSource`); implies `worker: true`. */
-  createWorker?: () => Worker;
-  /** True when the caller polls `GET /sessions/:id` itself and feeds `receiveSessionState` (the React hook). */
-  externalPolling?: boolean;
-  /**
-   * Delay of the first poll after a redeem the backend accepted as still `redeeming` (one it answered
-   * as settled is polled at once); Persona usually answers within tens of milliseconds. Default 40 ms.
-   */
-  firstPollDelayMs?: number;
-  /** Second poll delay; later ones back off ×1.5 up to `maxPollIntervalMs`, never below the backend's hint. Default 250 ms. */
-  pollIntervalMs?: number;
-  /** Default 4 s. */
-  maxPollIntervalMs?: number;
-  /** New tokens to try when Persona refuses one (`needs-token`). Default 3. */
-  maxTokenAttempts?: number;
-  /** Injected clock (milliseconds since the epoch) for expiry and timings. */
-  now?: () => number;
-  /** Injected timers for polls and the expiry deadline. */
-  timers?: RelayFlowTimers;
-  onEvent?: (event: RelayFlowEvent) => void;
-}
-
-/** The timer functions a `RelayFlow` uses; inject them to drive polls and expiry from a test clock. */
-export interface RelayFlowTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const globalTimers: RelayFlowTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
-
-const isFinal = (status: RelayFlowStatus): boolean => (finalFlowStatuses as readonly string[]).includes(status);
-const isAbort = (error: unknown): boolean => error instanceof DOMException && error.name === 'AbortError';
-
-function toRelayError(error: unknown): RelayError {
-  if (error instanceof RelayError) return error;
-  return new RelayError({ title: 'Verification failed', detail: error instanceof Error ? error.message : undefined, cause: error });
-}
-
-/** A session's `browserSessionRef`: the promise, and its value once settled. */
-interface SessionRefEntry {
-  sessionId: string;
-  ref: Promise<string>;
-  value?: string;
-}
+export type { RelayFlowOptions, RelayFlowSettings, RelayFlowTimers } from './RelayFlowMachine.ts';
 
 /**
  * The whole verification as a framework-free state machine (DESIGN.md "core"): subscribe to it, read
  * `getSnapshot()`, and drive it with `start`, `cancel`, `retry`, `handleInquiryEvent` and `dispose`.
+ * It polls `GET /sessions/:id` itself unless `externalPolling` says the caller does.
  */
-export class RelayFlow {
-  readonly #options: RelayFlowOptions;
-  readonly #listeners = new Set<() => void>();
-  readonly #tokenSource: TokenSource;
-  /** The default source, whose code is fetched when a verification starts; undefined with the caller's `tokenSource`. */
-  readonly #lazySource: LazyTokenSource | undefined;
-  #snapshot: RelayFlowSnapshot = { status: 'idle' };
-  #run: AbortController | undefined;
-  #token: Promise<string> | undefined;
-  readonly #timerApi: RelayFlowTimers;
-  readonly #now: () => number;
-  readonly #timers = new Set<unknown>();
-  #tokenAttempts = 0;
+export class RelayFlow extends RelayFlowMachine {
+  readonly #settings: RelayFlowSettings;
   #pollAttempt = 0;
-  /** `browserSessionRef` of the latest session: events carry it instead of the id. */
-  #sessionRef: SessionRefEntry | undefined;
-  #disposed = false;
-  readonly #life = new AbortController();
 
   constructor(options: RelayFlowOptions) {
-    if (!options.claimType && !options.session) throw new TypeError('RelayFlow: give claimType or session');
-    this.#options = options;
-    const { expectedIssuer, worker, createWorker } = options;
-    if (options.tokenSource) this.#tokenSource = options.tokenSource;
-    else this.#tokenSource = this.#lazySource = createLazyTokenSource(options.client, { expectedIssuer, worker, createWorker });
-    this.#timerApi = options.timers ?? globalTimers;
-    this.#now = options.now ?? Date.now;
-    // A handed-back session enters its inquiry synchronously on start, so its hash starts here.
-    if (options.session) this.#refFor(options.session.sessionId);
+    super(options);
+    this.#settings = options;
   }
 
-  /** Calls `listener` after every change; returns the unsubscribe function. */
-  subscribe = (listener: () => void): (() => void) => {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  };
-
-  /** The current state; the same object until something changes (what `useSyncExternalStore` needs). */
-  getSnapshot = (): RelayFlowSnapshot => this.#snapshot;
-
-  /** Starts the verification once; later calls do nothing until `retry`. */
-  start(): void {
-    if (this.#disposed || this.#snapshot.status !== 'idle') return;
-    void this.#begin();
-  }
-
-  /** Stops the verification where it is (the person gave up); `retry` starts again. */
-  cancel(): void {
-    if (this.#disposed || isFinal(this.#snapshot.status) || this.#snapshot.status === 'idle') return;
-    const session = 'session' in this.#snapshot ? this.#snapshot.session : undefined;
-    this.#stopRun();
-    // The person gave up: free the worker now rather than keep it idle until dispose.
-    this.#tokenSource.dispose();
-    if (session) this.#tellServerCanceled(session);
-    this.#set(session ? { status: 'canceled', session } : { status: 'canceled' });
-  }
-
-  /** From a final state, starts over with a new session (or the app's session again). */
-  retry(): void {
-    if (this.#disposed || (!isFinal(this.#snapshot.status) && this.#snapshot.status !== 'idle')) return;
-    this.#stopRun();
-    this.#set({ status: 'idle' });
-    void this.#begin();
-  }
-
-  /** Stops everything for good: requests aborted, timers cleared, worker terminated, listeners dropped. */
-  dispose(): void {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    this.#life.abort(new DOMException('The verification was disposed', 'AbortError'));
-    this.#stopRun();
-    this.#tokenSource.dispose();
-    this.#listeners.clear();
-  }
-
-  /**
-   * Feeds a callback of Persona's widget (see `mountRelayWidget`): complete → redeem, expire → expired,
-   * error → error. Ignored outside an inquiry, or when `sessionId` names an earlier session.
-   */
-  handleInquiryEvent(event: InquiryEvent, sessionId?: string): void {
-    const snapshot = this.#snapshot;
-    if (this.#disposed || snapshot.status !== 'inquiry') return;
-    if (sessionId !== undefined && sessionId !== snapshot.session.sessionId) return;
-    this.#emitFor(snapshot.session.sessionId, (sessionRef) => ({ type: 'inquiry', sessionRef, event: event.type }));
-    switch (event.type) {
-      case 'complete':
-        void this.#redeem(snapshot.session);
-        return;
-      case 'expire':
-        this.#stopRun();
-        this.#set({ status: 'expired', session: snapshot.session });
-        return;
-      case 'error':
-        this.#fail(
-          new RelayError({ title: 'The verification widget reported an error', detail: event.message, code: 'inquiry-error', meta: { widgetCode: event.code } }),
-          snapshot.session,
-        );
-        return;
-    }
-  }
-
-  /** Ends a verification whose result can no longer be read (the caller's polling gave up). */
-  reportError(error: unknown): void {
-    const snapshot = this.#snapshot;
-    if (this.#disposed || isFinal(snapshot.status) || snapshot.status === 'idle') return;
-    this.#fail(error, 'session' in snapshot ? snapshot.session : undefined);
-  }
-
-  /** Applies a `GET /sessions/:id` answer (from the flow's own polling or the caller's). */
-  receiveSessionState(state: RelaySessionState): void {
-    const snapshot = this.#snapshot;
-    if (this.#disposed || (snapshot.status !== 'redeeming' && snapshot.status !== 'polling')) return;
-    const { session } = snapshot;
-    switch (state.status) {
-      case 'passed':
-      case 'failed':
-        if (state.claim?.claimResult !== state.status) {
-          // A result without its claim, or one that contradicts it, is a backend fault, not an answer.
-          this.#fail(new RelayProtocolError({ title: 'The backend reported a result that does not match its claim', code: 'bad-backend-response' }), session);
-          return;
-        }
-        this.#stopRun();
-        this.#set({ status: state.status, session, claim: state.claim });
-        return;
-      case 'expired':
-      case 'canceled':
-        this.#stopRun();
-        this.#set({ status: state.status, session });
-        return;
-      case 'error':
-        this.#fail(new RelayApiError({ title: 'Verification failed', ...state.error }), session);
-        return;
-      case 'needs-token':
-        if (snapshot.status === 'polling') void this.#redeemAgain(session);
-        return;
-      case 'inquiry':
-      case 'redeeming':
-        return;
-    }
-  }
-
-  #set(next: RelayFlowSnapshot): void {
-    if (this.#disposed) return;
-    const changed = next.status !== this.#snapshot.status;
-    this.#snapshot = next;
-    if (changed) this.#emit({ type: 'status', status: next.status });
-    for (const listener of [...this.#listeners]) listener();
-  }
-
-  /** Best effort: the server stops waiting for the claim; the person sees `canceled` whatever it answers. */
-  #tellServerCanceled(session: RelaySessionInfo): void {
-    // Outlives the run it ends, but not the flow: dispose aborts it like every other request.
-    this.#options.client.cancel(session.sessionId, { signal: this.#life.signal }).catch(() => undefined);
-  }
-
-  #emit(event: RelayFlowEvent): void {
-    try {
-      this.#options.onEvent?.(event);
-    } catch {
-      // An analytics callback must not break the verification.
-    }
-  }
-
-  /** The hash of `sessionId`, started once per session. */
-  #refFor(sessionId: string): SessionRefEntry {
-    if (this.#sessionRef?.sessionId === sessionId) return this.#sessionRef;
-    const entry: SessionRefEntry = {
-      sessionId,
-      // Without WebCrypto (an insecure context) events carry '' rather than fail the verification or leak the id.
-      ref: browserSessionRef(sessionId).catch(() => '').then((value) => (entry.value = value)),
-    };
-    this.#sessionRef = entry;
-    return entry;
-  }
-
-  /** Emits an event naming a session by its ref: at once when hashed (always, but for a handed-back session's first instant), else when it is. */
-  #emitFor(sessionId: string, build: (sessionRef: string) => RelayFlowEvent): void {
-    const entry = this.#refFor(sessionId);
-    if (entry.value !== undefined) {
-      this.#emit(build(entry.value));
-      return;
-    }
-    void entry.ref.then((ref) => {
-      if (!this.#disposed) this.#emit(build(ref));
-    });
-  }
-
-  #fail(error: unknown, session?: RelaySessionInfo): void {
-    if (isAbort(error) || this.#disposed) return;
-    this.#stopRun();
-    const relayError = toRelayError(error);
-    this.#set(session ? { status: 'error', session, error: relayError } : { status: 'error', error: relayError });
-  }
-
-  #stopRun(): void {
-    this.#run?.abort(new DOMException('The verification was stopped', 'AbortError'));
-    this.#run = undefined;
-    this.#token = undefined;
-    for (const timer of this.#timers) this.#timerApi.clearTimeout(timer);
-    this.#timers.clear();
-  }
-
-  #later(ms: number, fn: () => void): void {
-    const timer = this.#timerApi.setTimeout(() => {
-      this.#timers.delete(timer);
-      fn();
-    }, ms);
-    this.#timers.add(timer);
-  }
-
-  async #begin(): Promise<void> {
-    const run = new AbortController();
-    this.#run = run;
-    this.#tokenAttempts = 0;
-    // The token code loads while the session is created; it is needed the moment the inquiry starts.
-    this.#lazySource?.preload();
-    let session = this.#options.session;
-    try {
-      if (!session) {
-        this.#set({ status: 'creating' });
-        session = await this.#options.client.createSession(this.#options.claimType ?? '', { signal: run.signal });
-      }
-      if (run.signal.aborted) return;
-      // Hashed once, before any event can name the session (a handed-back one was started in the constructor).
-      if (!this.#options.session) await this.#refFor(session.sessionId).ref;
-      // Stopped (cancel, retry, dispose) while hashing: this run no longer owns the flow.
-      if (this.#run !== run) return;
-      this.#enterInquiry(session, run);
-      // A session handed back (a reload) may be further along than its inquiry: ask, without delaying it.
-      if (this.#options.session && this.#snapshot.status === 'inquiry') void this.#resume(session, run);
-    } catch (error) {
-      if (this.#run === run) this.#fail(error, session);
-    }
-  }
-
-  /**
-   * A session handed back (a reload mid-verification) may be further along than its inquiry: a redeem
-   * under way is polled and a result is shown (which stops the token work). `refusal`: the backend's 409
-   * to the token work, which stands when the session turns out to be in its inquiry after all.
-   */
-  async #resume(session: RelaySessionInfo, run: AbortController, refusal?: unknown): Promise<void> {
-    let state: RelaySessionState | undefined;
-    try {
-      state = await this.#options.client.getSession(session.sessionId, { signal: run.signal });
-    } catch {
-      // The backend cannot show it (or a hiccup): the inquiry goes on as started.
-    }
-    if (this.#run !== run || this.#snapshot.status !== 'inquiry') return;
-    if (!state || state.status === 'inquiry' || state.status === 'needs-token') {
-      if (refusal !== undefined) this.#fail(refusal, session);
-      return;
-    }
-    this.#set({ status: 'polling', session });
+  protected override followSession(session: RelaySessionInfo, signal: AbortSignal, state: RelaySessionState, redeemed = false): void {
+    if (this.#settings.externalPolling) return;
     this.#pollAttempt = 0;
-    this.receiveSessionState(state);
-    if (this.getSnapshot().status === 'polling' && !this.#options.externalPolling) this.#poll(session, run, nextPollDelay(this.#options, 1, state.pollAfterMs));
+    // The backend may hold the redeem answer until the claim is in: then the first poll finds it at once.
+    const settled = state.status !== 'redeeming' && state.status !== 'inquiry';
+    const firstPoll = redeemed ? (settled ? 0 : (this.#settings.firstPollDelayMs ?? 40)) : nextPollDelay(this.#settings, 1, state.pollAfterMs);
+    this.#poll(session, signal, firstPoll);
   }
 
-  #enterInquiry(session: RelaySessionInfo, run: AbortController): void {
-    const msLeft = Date.parse(session.expiresAt) - this.#now();
-    if (!(msLeft > 0)) {
-      this.#stopRun();
-      this.#set({ status: 'expired', session });
-      return;
-    }
-    // The session access token dies at expiresAt; nothing can finish after it.
-    this.#later(Math.min(msLeft, 2 ** 31 - 1), () => {
-      if (!isFinal(this.#snapshot.status)) {
-        this.#stopRun();
-        this.#set({ status: 'expired', session });
-      }
-    });
-    this.#set({ status: 'inquiry', session, tokenReady: false });
-    // The token is made while the person is busy with the inquiry, so it is ready when they finish.
-    this.#token = this.#makeToken(session, run);
+  #poll(session: RelaySessionInfo, signal: AbortSignal, delayMs: number): void {
+    const timers = this.#settings.timers ?? globalTimers;
+    // The run's end (a result, cancel, retry, expiry, dispose) aborts the signal: no poll outlives it.
+    const stop = (): void => {
+      timers.clearTimeout(timer);
+    };
+    const timer = timers.setTimeout(() => {
+      signal.removeEventListener('abort', stop);
+      void this.#pollOnce(session, signal);
+    }, delayMs);
+    signal.addEventListener('abort', stop, { once: true });
   }
 
-  #makeToken(session: RelaySessionInfo, run: AbortController): Promise<string> {
-    this.#tokenAttempts += 1;
-    const started = this.#now();
-    const token = this.#tokenSource.obtain(session.sessionId, run.signal);
-    token.then(
-      (made) => {
-        if (this.#run !== run) return;
-        // Handed over at once so the server can redeem it even if this tab closes; the redeem carries it too.
-        this.#options.client.submitToken(session.sessionId, made, { signal: run.signal }).catch(() => undefined);
-        const ms = this.#now() - started;
-        this.#emitFor(session.sessionId, (sessionRef) => ({ type: 'token-ready', sessionRef, ms }));
-        const snapshot = this.#snapshot;
-        if (snapshot.status === 'inquiry' && !snapshot.tokenReady) this.#set({ ...snapshot, tokenReady: true });
-      },
-      (error: unknown) => {
-        if (this.#run !== run) return;
-        // A handed-back session already redeemed or final refuses a new token (409): show what it holds.
-        if (this.#options.session && error instanceof RelayApiError && error.status === 409) void this.#resume(session, run, error);
-        else this.#fail(error, session);
-      },
-    );
-    return token;
-  }
-
-  async #redeem(session: RelaySessionInfo): Promise<void> {
-    const run = this.#run;
-    const token = this.#token;
-    if (!run || !token) return;
-    this.#set({ status: 'redeeming', session });
+  async #pollOnce(session: RelaySessionInfo, signal: AbortSignal): Promise<void> {
+    // A function, not `signal.aborted` inline: TypeScript would keep its first narrowing across the await.
+    const over = (): boolean => signal.aborted;
+    if (over()) return;
+    this.#pollAttempt += 1;
+    this.reportPoll(session.sessionId, this.#pollAttempt);
+    let state: RelaySessionState;
     try {
-      const { status } = await this.#options.client.redeem(session.sessionId, await token, { signal: run.signal });
-      this.#emitFor(session.sessionId, (sessionRef) => ({ type: 'redeem-sent', sessionRef }));
-      if (this.#run !== run) return;
-      this.#set({ status: 'polling', session });
-      this.#pollAttempt = 0;
-      // The backend may hold the redeem answer until the claim is in: then the first poll finds it at once.
-      const settled = status !== 'redeeming' && status !== 'inquiry';
-      if (!this.#options.externalPolling) this.#poll(session, run, settled ? 0 : (this.#options.firstPollDelayMs ?? 40));
+      state = await this.#settings.client.getSession(session.sessionId, { signal });
     } catch (error) {
-      if (this.#run === run) this.#fail(error, session);
-    }
-  }
-
-  async #redeemAgain(session: RelaySessionInfo): Promise<void> {
-    const run = this.#run;
-    if (!run) return;
-    if (this.#tokenAttempts >= (this.#options.maxTokenAttempts ?? 3)) {
-      this.#fail(new RelayError({ title: 'Persona refused every token', code: 'token-refused' }), session);
+      if (over()) return;
+      // A 503 + Retry-After (the backend's store is down) or a lost answer is not the verdict: the claim
+      // may be safe server-side. Ask again, as the server hints, until the session's expiry timer ends the flow.
+      const retryMs = transientRetryDelay(error, nextPollDelay(this.#settings, this.#pollAttempt, undefined));
+      if (retryMs === undefined) this.reportError(error);
+      else this.#poll(session, signal, retryMs);
       return;
     }
-    this.#set({ status: 'redeeming', session });
-    this.#token = this.#makeToken(session, run);
-    await this.#redeem(session);
-  }
-
-  #poll(session: RelaySessionInfo, run: AbortController, delayMs: number): void {
-    this.#later(delayMs, () => {
-      void (async () => {
-        this.#pollAttempt += 1;
-        const attempt = this.#pollAttempt;
-        this.#emitFor(session.sessionId, (sessionRef) => ({ type: 'poll', sessionRef, attempt }));
-        let state: RelaySessionState;
-        try {
-          state = await this.#options.client.getSession(session.sessionId, { signal: run.signal });
-        } catch (error) {
-          if (this.#run !== run) return;
-          // A 503 + Retry-After (the backend's store is down) or a lost answer is not the verdict: the claim
-          // may be safe server-side. Ask again, as the server hints, until the session's expiry timer ends the flow.
-          const retryMs = transientRetryDelay(error, nextPollDelay(this.#options, this.#pollAttempt, undefined));
-          if (retryMs === undefined) this.#fail(error, session);
-          else this.#poll(session, run, retryMs);
-          return;
-        }
-        if (this.#run !== run) return;
-        this.receiveSessionState(state);
-        if (this.#run !== run || this.#snapshot.status !== 'polling') return;
-        this.#poll(session, run, nextPollDelay(this.#options, this.#pollAttempt, state.pollAfterMs));
-      })();
-    });
+    if (over()) return;
+    this.receiveSessionState(state);
+    if (over() || this.getSnapshot().status !== 'polling') return;
+    this.#poll(session, signal, nextPollDelay(this.#settings, this.#pollAttempt, state.pollAfterMs));
   }
 }
 

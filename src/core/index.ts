@@ -3,6 +3,7 @@
  * routes, the `RelayFlow` state machine, claim parsing and the error family.
  */
 export { RelayFlow, nextPollDelay, type RelayFlowOptions, type RelayFlowSettings, type RelayFlowTimers } from './RelayFlow.ts';
+export { RelayFlowMachine } from './RelayFlowMachine.ts';
 export type { BackendTarget } from '../wire/request.ts';
 export { createRelayClient, type ChallengeMaterials, type RelayClient, type RelayClientOptions, type RelayRequestOptions } from './client.ts';
 export { claimTypeInfo, claimTypes, methodLabels, normalizeClaimType, parseClaimPayload, type ClaimTypeInfo } from './claims.ts';

@@ -1,4 +1,4 @@
-import type { RelayFlow } from './RelayFlow.ts';
+import type { RelayFlowMachine } from './RelayFlowMachine.ts';
 import type { InquiryEvent } from './types.ts';
 
 /** Persona's widget error (`RelayError` in PROTOCOL.md §6.1): a code, sometimes a message. */
@@ -58,7 +58,7 @@ function widgetError(error: unknown): InquiryEvent {
  * Returns the widget to `destroy()`, or undefined when the flow is not in an inquiry or the constructor
  * threw (the flow is then in `error`, code `inquiry-error`).
  */
-export function mountRelayWidget(flow: RelayFlow, Widget: RelayWidgetConstructor, container: HTMLElement, look: RelayWidgetLook = {}): RelayWidget | undefined {
+export function mountRelayWidget(flow: RelayFlowMachine, Widget: RelayWidgetConstructor, container: HTMLElement, look: RelayWidgetLook = {}): RelayWidget | undefined {
   const snapshot = flow.getSnapshot();
   if (snapshot.status !== 'inquiry') return undefined;
   const { sessionId, sessionAccessToken } = snapshot.session;

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { RelayFlowEvent, RelayFlowSnapshot, RelayFlowStatus } from '../core/flowState.ts';
-import { RelayFlow } from '../core/RelayFlow.ts';
+import { RelayFlowMachine } from '../core/RelayFlowMachine.ts';
 import { mountRelayWidget, type RelayWidget } from '../core/widget.ts';
 import { relayClaimQueryOptions } from './relayClaimQueryOptions.ts';
 import { useRelayContext } from './RelayProvider.tsx';
@@ -32,7 +32,7 @@ const noSubscribe = () => () => undefined;
 const getIdle = () => idle;
 
 /**
- * The verification as React state: one `RelayFlow` per mount (StrictMode-proof), polled through
+ * The verification as React state: one flow (`RelayFlowMachine`) per mount (StrictMode-proof), polled through
  * TanStack Query, returned as a union on `status`. Needs a `RelayProvider` above.
  */
 export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimReturn {
@@ -47,14 +47,14 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
     latest.current = { options, context };
   });
 
-  const [flow, setFlow] = useState<RelayFlow | undefined>(undefined);
+  const [flow, setFlow] = useState<RelayFlowMachine | undefined>(undefined);
   useEffect(() => {
     if (!enabled) return undefined;
     const session = sessionId && sessionAccessToken && expiresAt ? { sessionId, sessionAccessToken, expiresAt } : undefined;
-    const created = new RelayFlow({
+    // The machine without its own polling: the TanStack query below polls and feeds it.
+    const created = new RelayFlowMachine({
       client,
       ...(session ? { session } : { claimType: claimType ?? '' }),
-      externalPolling: true,
       ...(expectedIssuer === undefined ? {} : { expectedIssuer }),
       worker: context.worker,
       createWorker: context.createWorker,

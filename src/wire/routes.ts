@@ -1,4 +1,7 @@
-/** The app backend's routes by name (DESIGN.md "server"): method, success status and path suffix. */
+/**
+ * The app backend's routes by name (DESIGN.md "server"): method, success status and path suffix. Marked
+ * pure: only the stories' fake backend and the tests read it, so app bundles drop it.
+ */
 export const relayRoutes = /* @__PURE__ */ Object.freeze({
   createSession: { method: 'POST', status: 201, action: undefined },
   getSession: { method: 'GET', status: 200, action: undefined },
@@ -17,11 +20,6 @@ export type RelaySessionRouteName = Exclude<RelayRouteName, 'createSession'>;
 
 /** A request path matched to its route; `sessionId` is already percent-decoded. */
 export type RelayRouteMatch = { name: 'createSession' } | { name: RelaySessionRouteName; sessionId: string };
-
-// Pure, like the table above: only the stories' fake backend and the tests match paths, so app bundles drop both.
-const actionRoutes: ReadonlyMap<string, RelaySessionRouteName> = /* @__PURE__ */ new Map(
-  Object.entries(relayRoutes).flatMap(([name, route]) => (route.action ? [[route.action, name as RelaySessionRouteName] as const] : [])),
-);
 
 /** The path of a session's routes; the id is escaped so it cannot climb out of `/sessions/`. */
 export const sessionPath = (sessionId: string): string => `/sessions/${encodeURIComponent(sessionId)}`;
@@ -53,6 +51,6 @@ export function matchRelayRoute(path: string): RelayRouteMatch | undefined {
   }
   if (sessionId === '') return undefined;
   if (parts.length === 2) return { name: 'getSession', sessionId };
-  const name = actionRoutes.get(parts[2] ?? '');
+  const name = (Object.keys(relayRoutes) as RelaySessionRouteName[]).find((route) => relayRoutes[route].action === parts[2]);
   return name ? { name, sessionId } : undefined;
 }
