@@ -87,9 +87,10 @@ export class RelayFlowMachine {
   #snapshot: RelayFlowSnapshot = { status: 'idle' };
   #run: AbortController | undefined;
   #token: Promise<string> | undefined;
-  readonly #timerApi: RelayFlowTimers;
+  readonly #timers: RelayFlowTimers;
   readonly #now: () => number;
-  readonly #timers = new Set<unknown>();
+  /** The session's expiry timer, the run's only one. */
+  #expiry: unknown;
   #tokenAttempts = 0;
   /** `browserSessionRef` of the latest session: events carry it instead of the id. */
   #sessionRef: SessionRefEntry | undefined;
@@ -102,7 +103,7 @@ export class RelayFlowMachine {
     const { expectedIssuer, worker, createWorker } = options;
     if (options.tokenSource) this.#tokenSource = options.tokenSource;
     else this.#tokenSource = this.#lazySource = createLazyTokenSource(options.client, { expectedIssuer, worker, createWorker });
-    this.#timerApi = options.timers ?? globalTimers;
+    this.#timers = options.timers ?? globalTimers;
     this.#now = options.now ?? Date.now;
     // A handed-back session enters its inquiry synchronously on start, so its hash starts here.
     if (options.session) this.#refFor(options.session.sessionId);
@@ -166,8 +167,7 @@ export class RelayFlowMachine {
         void this.#redeem(snapshot.session);
         return;
       case 'expire':
-        this.#stopRun();
-        this.#set({ status: 'expired', session: snapshot.session });
+        this.#end({ status: 'expired', session: snapshot.session });
         return;
       case 'error':
         this.#fail(
@@ -198,13 +198,11 @@ export class RelayFlowMachine {
           this.#fail(new RelayProtocolError({ title: 'The backend reported a result that does not match its claim', code: 'bad-backend-response' }), session);
           return;
         }
-        this.#stopRun();
-        this.#set({ status: state.status, session, claim: state.claim });
+        this.#end({ status: state.status, session, claim: state.claim });
         return;
       case 'expired':
       case 'canceled':
-        this.#stopRun();
-        this.#set({ status: state.status, session });
+        this.#end({ status: state.status, session });
         return;
       case 'error':
         this.#fail(new RelayApiError({ title: 'Verification failed', ...state.error }), session);
@@ -266,25 +264,21 @@ export class RelayFlowMachine {
 
   #fail(error: unknown, session?: RelaySessionInfo): void {
     if (isAbort(error) || this.#disposed) return;
-    this.#stopRun();
     const relayError = toRelayError(error);
-    this.#set(session ? { status: 'error', session, error: relayError } : { status: 'error', error: relayError });
+    this.#end(session ? { status: 'error', session, error: relayError } : { status: 'error', error: relayError });
   }
 
   #stopRun(): void {
     this.#run?.abort(new DOMException('The verification was stopped', 'AbortError'));
     this.#run = undefined;
     this.#token = undefined;
-    for (const timer of this.#timers) this.#timerApi.clearTimeout(timer);
-    this.#timers.clear();
+    this.#timers.clearTimeout(this.#expiry);
   }
 
-  #later(ms: number, fn: () => void): void {
-    const timer = this.#timerApi.setTimeout(() => {
-      this.#timers.delete(timer);
-      fn();
-    }, ms);
-    this.#timers.add(timer);
+  /** Ends the run in `next` (a result, or where the session went). */
+  #end(next: RelayFlowSnapshot): void {
+    this.#stopRun();
+    this.#set(next);
   }
 
   async #begin(): Promise<void> {
@@ -337,17 +331,13 @@ export class RelayFlowMachine {
   #enterInquiry(session: RelaySessionInfo, run: AbortController): void {
     const msLeft = Date.parse(session.expiresAt) - this.#now();
     if (!(msLeft > 0)) {
-      this.#stopRun();
-      this.#set({ status: 'expired', session });
+      this.#end({ status: 'expired', session });
       return;
     }
-    // The session access token dies at expiresAt; nothing can finish after it.
-    this.#later(Math.min(msLeft, 2 ** 31 - 1), () => {
-      if (!isFinal(this.#snapshot.status)) {
-        this.#stopRun();
-        this.#set({ status: 'expired', session });
-      }
-    });
+    // The session access token dies at expiresAt; nothing can finish after it (stopRun clears the timer).
+    this.#expiry = this.#timers.setTimeout(() => {
+      this.#end({ status: 'expired', session });
+    }, Math.min(msLeft, 2 ** 31 - 1));
     this.#set({ status: 'inquiry', session, tokenReady: false });
     // The token is made while the person is busy with the inquiry, so it is ready when they finish.
     this.#token = this.#makeToken(session, run);
