@@ -1,63 +1,31 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
+import { builtStories, serveStorybook } from './support/storybookServer.ts';
 
 // Visual snapshots of every state story of the built Storybook (`npm run build-storybook`), light and dark,
 // English and German, 320 and 1024 px wide, plus axe in each theme and locale. The snapshots are committed
 // and reviewed like code; regenerate them on purpose with `npx playwright test e2e/visual.spec.ts -u`.
-// Taken with Debian's Chromium (playwright.config.ts); the tolerance absorbs font hinting, not layout changes.
-const staticDir = fileURLToPath(new URL('../storybook-static/', import.meta.url));
-const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.woff2': 'font/woff2' };
+// Taken with Debian's Chromium (playwright.config.ts); the tolerance absorbs anti-aliasing, not layout changes.
 const themes = ['light', 'dark'] as const;
 const locales = ['en', 'de'] as const;
 const widths = [320, 1024] as const;
 
-interface IndexEntry {
-  id: string;
-  type: string;
-  tags?: string[];
-}
-
-let server: Server;
-let origin = '';
 // Read when the file loads so that each story is its own test (one broken story does not hide the others).
-const indexFile = join(staticDir, 'index.json');
-const stories = existsSync(indexFile)
-  ? Object.values((JSON.parse(readFileSync(indexFile, 'utf8')) as { entries: Record<string, IndexEntry> }).entries).flatMap((entry) => {
-      const status = entry.tags?.find((t) => t.startsWith('status:'))?.slice('status:'.length);
-      return entry.type === 'story' && status ? [{ id: entry.id, status }] : [];
-    })
-  : [];
+const stories = builtStories().flatMap(({ id, status }) => (status ? [{ id, status }] : []));
+let storybook: Awaited<ReturnType<typeof serveStorybook>> | undefined;
+let origin = '';
 
 test('the static Storybook is built and has every state story', () => {
-  expect(existsSync(indexFile), 'run npm run build-storybook first').toBe(true);
-  expect(stories.length).toBeGreaterThanOrEqual(14);
+  expect(stories.length, 'run npm run build-storybook first').toBeGreaterThanOrEqual(14);
 });
 
 test.beforeAll(async () => {
-  server = createServer((request, response) => {
-    void (async () => {
-      const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^([/\\])+/, '');
-      const file = join(staticDir, path === '' ? 'index.html' : path);
-      if (path === 'favicon.ico' || !file.startsWith(staticDir) || !(await stat(file).then((s) => s.isFile(), () => false))) {
-        response.writeHead(path === 'favicon.ico' ? 204 : 404).end();
-        return;
-      }
-      response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-      response.end(await readFile(file));
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  storybook = await serveStorybook();
+  origin = storybook.origin;
 });
 
 test.afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await storybook?.close();
 });
 
 const finalStatuses = ['passed', 'failed', 'canceled', 'expired', 'error'];
