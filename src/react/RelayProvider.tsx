@@ -52,18 +52,11 @@ export interface RelayContextValue {
   createWorker: (() => Worker) | undefined;
 }
 
-/** The props a call reads when it is made, not when the client was built. */
-interface LiveProps {
-  fetch: typeof fetch | undefined;
-  headers: Record<string, string> | undefined;
-  credentials: RequestCredentials | undefined;
-  createWorker: (() => Worker) | undefined;
-}
-
 const RelayContext = createContext<RelayContextValue | undefined>(undefined);
 
 /** Makes the backend client, the query client and the strings available to `useRelayClaim` and `RelayVerification`. */
-export function RelayProvider({ baseUrl, queryClient, fetch: fetchImpl, headers, credentials, worker, createWorker, widget, messages, expectedIssuer, children }: RelayProviderProps) {
+export function RelayProvider(props: RelayProviderProps) {
+  const { baseUrl, queryClient, worker, createWorker, widget, messages, expectedIssuer, children } = props;
   // Before any hook or child runs, so a provider without a widget creates no relay at all.
   if (typeof widget !== 'function') {
     throw new TypeError(
@@ -74,9 +67,9 @@ export function RelayProvider({ baseUrl, queryClient, fetch: fetchImpl, headers,
   // Created once per provider, and only when neither the props nor the tree supply one.
   const [own] = useState(() => (queryClient ?? outer ? undefined : new QueryClient()));
   // Like react-stripe-js: the latest props in a ref, refreshed after every commit, read at call time.
-  const live = useRef<LiveProps>({ fetch: fetchImpl, headers, credentials, createWorker });
+  const live = useRef(props);
   useEffect(() => {
-    live.current = { fetch: fetchImpl, headers, credentials, createWorker };
+    live.current = props;
   });
   // Getters, so `fetch`, `headers` and `credentials` may change identity on every render (an inline
   // arrow, a fresh object) without a new client, which would restart the flow and create a new relay.

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { RelayFlowEvent, RelayFlowSnapshot, RelayFlowStatus } from '../core/flowState.ts';
 import { RelayFlowMachine } from '../core/RelayFlowMachine.ts';
 import { mountRelayWidget, type RelayWidget } from '../core/widget.ts';
@@ -80,11 +80,11 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
   const polledId = snapshot.status === 'polling' ? snapshot.session.sessionId : undefined;
   const poll = useQuery({ ...relayClaimQueryOptions(polledId ?? '', { client }), enabled: polledId !== undefined }, queryClient);
   useEffect(() => {
-    if (poll.data && polledId) flow?.receiveSessionState(poll.data);
-  }, [flow, poll.data, poll.dataUpdatedAt, polledId]);
-  useEffect(() => {
-    if (poll.error && polledId) flow?.reportError(poll.error);
-  }, [flow, poll.error, polledId]);
+    if (!polledId) return;
+    // A failed poll (after the query's own retries) ends the flow; an answer moves it on.
+    if (poll.error) flow?.reportError(poll.error);
+    else if (poll.data) flow?.receiveSessionState(poll.data);
+  }, [flow, poll.data, poll.dataUpdatedAt, poll.error, polledId]);
 
   useEffect(() => {
     const { onResult, onError } = latest.current.options;
@@ -113,12 +113,9 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
     };
   }, [flow, container, inquirySession]);
 
-  const start = useCallback(() => flow?.start(), [flow]);
-  const cancel = useCallback(() => flow?.cancel(), [flow]);
-  const retry = useCallback(() => flow?.retry(), [flow]);
+  const actions = useMemo(() => ({ start: () => flow?.start(), cancel: () => flow?.cancel(), retry: () => flow?.retry() }), [flow]);
 
   return useMemo((): UseRelayClaimReturn => {
-    const actions = { start, cancel, retry };
     switch (snapshot.status) {
       case 'inquiry':
         return { ...actions, ...snapshot, inquiryProps: { ref: setContainer } };
@@ -132,5 +129,5 @@ export function useRelayClaim(options: UseRelayClaimOptions): UseRelayClaimRetur
         // idle, creating, canceled, expired, error: the flow's snapshot is already the hook's shape.
         return { ...actions, ...snapshot };
     }
-  }, [snapshot, start, cancel, retry]);
+  }, [snapshot, actions]);
 }

@@ -73,12 +73,7 @@ function readClaim(value: unknown): RelayClaim | undefined {
 function readError(value: unknown): RelaySessionError | undefined {
   if (!isRecord(value) || typeof value.status !== 'number' || typeof value.title !== 'string') return undefined;
   if (!optionalString(value.detail) || !optionalString(value.requestId)) return undefined;
-  return {
-    status: value.status,
-    title: value.title.slice(0, 500),
-    ...(value.detail === undefined ? {} : { detail: value.detail.slice(0, 500) }),
-    ...(value.requestId === undefined ? {} : { requestId: value.requestId }),
-  };
+  return { status: value.status, title: value.title.slice(0, 500), detail: value.detail?.slice(0, 500), requestId: value.requestId };
 }
 
 /**
