@@ -57,7 +57,7 @@ const inquiry = (page: Page) => expect(page.locator('.relay-kit__widget iframe')
 
 const shots: Shot[] = [
   { name: 'idle', query: 'theme=light', act: async (page) => { await expect(page.locator('.demo-placeholder')).toBeVisible(); } },
-  { name: 'strict-mode', query: 'claimType=age_over_18_germany&theme=light', act: inquiry },
+  { name: 'inquiry', query: 'claimType=age_over_18_germany&theme=light', act: inquiry },
   { name: 'passed', query: 'claimType=age_over_18_germany&theme=light', act: async (page) => { await inquiry(page); await finish(page, 'Pass', 'document_selfie'); await heading(page); await expect(page.locator('.demo-server li')).not.toHaveCount(0); } },
   { name: 'failed', query: 'claimType=age_over_18_united_kingdom&theme=dark&lang=de', act: async (page) => { await inquiry(page); await finish(page, 'Fail', 'facial_age_estimation'); await heading(page); } },
   { name: 'france', query: 'claimType=age_over_18_france&theme=light&lang=fr', act: async (page) => { await inquiry(page); await finish(page, 'Pass'); await heading(page); } },
