@@ -80,6 +80,7 @@ interface SessionRefEntry {
  */
 export class RelayFlowMachine {
   readonly #options: RelayFlowOptions;
+  readonly #client: RelayClient;
   readonly #listeners = new Set<() => void>();
   readonly #tokenSource: TokenSource;
   /** The default source, whose code is fetched when a verification starts; undefined with the caller's `tokenSource`. */
@@ -100,6 +101,7 @@ export class RelayFlowMachine {
   constructor(options: RelayFlowOptions) {
     if (!options.claimType && !options.session) throw new TypeError('RelayFlow: give claimType or session');
     this.#options = options;
+    this.#client = options.client;
     const { expectedIssuer, worker, createWorker } = options;
     if (options.tokenSource) this.#tokenSource = options.tokenSource;
     else this.#tokenSource = this.#lazySource = createLazyTokenSource(options.client, { expectedIssuer, worker, createWorker });
@@ -132,7 +134,7 @@ export class RelayFlowMachine {
     // The person gave up: free the worker now rather than keep it idle until dispose.
     this.#tokenSource.dispose();
     if (session) this.#tellServerCanceled(session);
-    this.#set(session ? { status: 'canceled', session } : { status: 'canceled' });
+    this.#set({ status: 'canceled', session });
   }
 
   /** From a final state, starts over with a new session (or the app's session again). */
@@ -227,7 +229,7 @@ export class RelayFlowMachine {
   /** Best effort: the server stops waiting for the claim; the person sees `canceled` whatever it answers. */
   #tellServerCanceled(session: RelaySessionInfo): void {
     // Outlives the run it ends, but not the flow: dispose aborts it like every other request.
-    this.#options.client.cancel(session.sessionId, { signal: this.#life.signal }).catch(() => undefined);
+    this.#client.cancel(session.sessionId, { signal: this.#life.signal }).catch(() => undefined);
   }
 
   #emit(event: RelayFlowEvent): void {
@@ -264,8 +266,7 @@ export class RelayFlowMachine {
 
   #fail(error: unknown, session?: RelaySessionInfo): void {
     if (isAbort(error) || this.#disposed) return;
-    const relayError = toRelayError(error);
-    this.#end(session ? { status: 'error', session, error: relayError } : { status: 'error', error: relayError });
+    this.#end({ status: 'error', session, error: toRelayError(error) });
   }
 
   #stopRun(): void {
@@ -291,7 +292,7 @@ export class RelayFlowMachine {
     try {
       if (!session) {
         this.#set({ status: 'creating' });
-        session = await this.#options.client.createSession(this.#options.claimType ?? '', { signal: run.signal });
+        session = await this.#client.createSession(this.#options.claimType ?? '', { signal: run.signal });
       }
       if (run.signal.aborted) return;
       // Hashed once, before any event can name the session (a handed-back one was started in the constructor).
@@ -314,7 +315,7 @@ export class RelayFlowMachine {
   async #resume(session: RelaySessionInfo, run: AbortController, refusal?: unknown): Promise<void> {
     let state: RelaySessionState | undefined;
     try {
-      state = await this.#options.client.getSession(session.sessionId, { signal: run.signal });
+      state = await this.#client.getSession(session.sessionId, { signal: run.signal });
     } catch {
       // The backend cannot show it (or a hiccup): the inquiry goes on as started.
     }
@@ -351,7 +352,7 @@ export class RelayFlowMachine {
       (made) => {
         if (this.#run !== run) return;
         // Handed over at once so the server can redeem it even if this tab closes; the redeem carries it too.
-        this.#options.client.submitToken(session.sessionId, made, { signal: run.signal }).catch(() => undefined);
+        this.#client.submitToken(session.sessionId, made, { signal: run.signal }).catch(() => undefined);
         const ms = this.#now() - started;
         this.#emitFor(session.sessionId, (sessionRef) => ({ type: 'token-ready', sessionRef, ms }));
         const snapshot = this.#snapshot;
@@ -373,7 +374,7 @@ export class RelayFlowMachine {
     if (!run || !token) return;
     this.#set({ status: 'redeeming', session });
     try {
-      const { status } = await this.#options.client.redeem(session.sessionId, await token, { signal: run.signal });
+      const { status } = await this.#client.redeem(session.sessionId, await token, { signal: run.signal });
       this.#emitFor(session.sessionId, (sessionRef) => ({ type: 'redeem-sent', sessionRef }));
       if (this.#run !== run) return;
       this.#set({ status: 'polling', session });
