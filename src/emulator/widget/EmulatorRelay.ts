@@ -130,10 +130,8 @@ export class EmulatorRelay {
     this.#done = true;
     const { onComplete, onError, onExpire } = this.#options;
     switch (message.event) {
-      // Persona's widget has no cancel callback: a person declining inside it ends the inquiry, and the
-      // claim (failed, token refunded) tells the server how; the kit's own Cancel destroys the widget.
+      // Persona's widget has no cancel callback; the kit's own Cancel destroys the widget.
       case 'complete':
-      case 'cancel':
         onComplete?.();
         return;
       case 'expire':

@@ -7,8 +7,8 @@
 /** Marks a message as the emulator page's, so other traffic on the window is never mistaken for it. */
 export const pageMessageTag = 'relay-claim-kit/emulator-page';
 
-/** What the page can report: loaded, the person finished or canceled, the session expired, or an error. */
-export type PageEvent = 'ready' | 'complete' | 'cancel' | 'expire' | 'error';
+/** What the page can report: loaded, the person finished, the session expired, or an error. (Canceling is the kit's own button.) */
+export type PageEvent = 'ready' | 'complete' | 'expire' | 'error';
 
 /** One message of the hosted page. `code` and `message` only on `error`. */
 export interface PageMessage {
@@ -18,7 +18,7 @@ export interface PageMessage {
   message?: string;
 }
 
-const pageEvents: readonly string[] = ['ready', 'complete', 'cancel', 'expire', 'error'];
+const pageEvents: readonly string[] = ['ready', 'complete', 'expire', 'error'];
 
 /** A posted value as a `PageMessage`, or undefined for anything that is not exactly one. */
 export function parsePageMessage(data: unknown): PageMessage | undefined {
