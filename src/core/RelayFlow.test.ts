@@ -8,9 +8,11 @@ import { finalFlowStatuses, type RelayFlowEvent, type RelayFlowSnapshot } from '
 import { RelayFlow, nextPollDelay, type RelayFlowTimers } from './RelayFlow.ts';
 
 // The flow against the real handler and emulator over HTTP; tokens are made in-thread (Node has no Worker).
+// redeemWaitMs 0: the backend answers every redeem 'redeeming' at once, so these suites follow the
+// polling path whatever the machine's load; the held answer that carries the result has its own tests.
 let stack: RelayStack;
 beforeAll(async () => {
-  stack = await startRelayStack();
+  stack = await startRelayStack({ handler: { redeemWaitMs: 0 } });
 });
 afterAll(() => stack.close());
 
@@ -310,12 +312,40 @@ describe('RelayFlow timing, on a test clock against the real backend', () => {
     flow.dispose();
   });
 
-  it('polls at once when the backend answered the redeem as settled', async () => {
+  it('takes the result from a redeem answer the backend held until the claim was in: no poll at all', async () => {
     // The backend holds its redeem answer until the claim is in (up to redeemWaitMs); on a loaded machine
     // the default 150 ms can pass first and the answer is 'redeeming', which is not what this test is about.
     const patient = await startRelayStack({ handler: { redeemWaitMs: 15_000 } });
     onTestFinished(() => patient.close());
     const client = createRelayClient({ baseUrl: patient.baseUrl });
+    const clock = manualClock(Date.now());
+    const statuses: string[] = [];
+    const flow = new RelayFlow({ client, claimType: 'age_over_18_germany', tokenSource: createInThreadTokenSource(client, { expectedIssuer: emulatorIssuerName(patient.emulator.url) }), now: () => clock.now, timers: clock.timers, firstPollDelayMs: 500 });
+    flow.subscribe(() => { if (statuses.at(-1) !== flow.getSnapshot().status) statuses.push(flow.getSnapshot().status); });
+    flow.start();
+    await finishAs(flow, 'passed', undefined, patient);
+    expect(await settled(flow)).toMatchObject({ status: 'passed', claim: { claimType: 'age_over_18_germany', claimResult: 'passed', methodology: [{ method: 'document_selfie', result: 'passed' }] } });
+    expect(statuses).toEqual(['creating', 'inquiry', 'redeeming', 'passed']);
+    // No poll was scheduled and none reached the backend.
+    expect(clock.pending().filter((t) => t.ms < 60_000)).toEqual([]);
+    const reads = patient.emulator.control.log().filter((e) => e.path.endsWith('/generate-claim'));
+    expect(reads).toHaveLength(1);
+    flow.dispose();
+  });
+
+  it('polls for a result a redeem answer names without its claim (an older backend), at once', async () => {
+    const patient = await startRelayStack({ handler: { redeemWaitMs: 15_000 } });
+    onTestFinished(() => patient.close());
+    // The backend of an earlier release answered only `{ status }`: the flow must still poll for the claim.
+    const client = createRelayClient({
+      baseUrl: patient.baseUrl,
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        if (!(input instanceof Request ? input.url : input instanceof URL ? input.href : input).endsWith('/redeem')) return response;
+        const { status } = (await response.json()) as { status: string };
+        return Response.json({ status }, { status: response.status });
+      },
+    });
     const clock = manualClock(Date.now());
     const flow = new RelayFlow({ client, claimType: 'age_over_18_germany', tokenSource: createInThreadTokenSource(client, { expectedIssuer: emulatorIssuerName(patient.emulator.url) }), now: () => clock.now, timers: clock.timers, firstPollDelayMs: 500 });
     flow.start();

@@ -372,13 +372,23 @@ export class RelayFlowMachine {
     const run = this.#run;
     const token = this.#token;
     if (!run || !token) return;
+    // The request goes out before the state changes: rendering `verifying` (and tearing down the widget's
+    // frame) would otherwise run first and delay the redeem by a frame or more.
+    const answer = token.then((value) => this.#client.redeem(session.sessionId, value, { signal: run.signal }));
     this.#set({ status: 'redeeming', session });
     try {
-      const { status } = await this.#client.redeem(session.sessionId, await token, { signal: run.signal });
+      const state = await answer;
       this.#emitFor(session.sessionId, (sessionRef) => ({ type: 'redeem-sent', sessionRef }));
       if (this.#run !== run) return;
+      // Settled while the server held its answer: the result is here, no poll needed. A result without its
+      // claim (an older backend answered only the status) is polled for like one still redeeming.
+      const withResult = state.status === 'passed' || state.status === 'failed' ? state.claim !== undefined : state.status === 'expired' || state.status === 'canceled' || state.status === 'error';
+      if (withResult) {
+        this.receiveSessionState(state);
+        return;
+      }
       this.#set({ status: 'polling', session });
-      this.followSession?.(session, run.signal, { status }, true);
+      this.followSession?.(session, run.signal, state, true);
     } catch (error) {
       if (this.#run === run) this.#fail(error, session);
     }

@@ -21,7 +21,8 @@ describe('browserSessionRef', () => {
 describe('RelayFlow onEvent', () => {
   let stack: RelayStack;
   beforeAll(async () => {
-    stack = await startRelayStack();
+    // Redeems answered 'redeeming' at once, so a full verification includes polls (and their events).
+    stack = await startRelayStack({ handler: { redeemWaitMs: 0 } });
   });
   afterAll(() => stack.close());
 

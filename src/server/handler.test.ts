@@ -317,7 +317,7 @@ describe('more of the contract', () => {
     expect((await browser.call('POST', `/sessions/${sessionId}/challenge`)).status).toBe(409);
   });
 
-  it('holds the redeem answer until the claim is in (up to redeemWaitMs), or answers redeeming at once', async () => {
+  it('holds the redeem answer until the claim is in (up to redeemWaitMs) and answers the session state with its claim, or answers redeeming at once', async () => {
     for (const [redeemWaitMs, expected] of [[10_000, 'passed'], [0, 'redeeming']] as const) {
       const own = createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, store, redeemWaitMs });
       const ownServed = await serveHandler(own);
@@ -328,6 +328,10 @@ describe('more of the contract', () => {
         const answer = await ownBrowser.redeem(sessionId, await ownBrowser.obtainToken(sessionId));
         expect(answer.status).toBe(202);
         expect(answer.body.status).toBe(expected);
+        // Settled while held, the answer is the poll's answer (claim included), so the browser need not poll;
+        // still redeeming, it says when to poll.
+        if (expected === 'passed') expect(answer.body).toEqual(await ownBrowser.pollUntilSettled(sessionId));
+        else expect(answer.body).toEqual({ status: 'redeeming', pollAfterMs: 100 });
         expect((await ownBrowser.pollUntilSettled(sessionId)).status).toBe('passed');
       } finally {
         await ownServed.close();

@@ -1,6 +1,6 @@
 import { parseIssueBody, parseRedeemBody, parseTokenBody } from '../wire/bodies.ts';
 import type { WireResult } from '../wire/result.ts';
-import type { RelaySessionState } from '../wire/types.ts';
+import type { RelaySessionState, RelaySessionStatus } from '../wire/types.ts';
 import { base64urlDecode, base64urlEncode } from '../privacy-pass/index.ts';
 import { bindRequest, type RequestBinding } from './binding.ts';
 import type { HandlerContext } from './context.ts';
@@ -11,7 +11,7 @@ import { rateLimitKey } from './rateLimit.ts';
 import type { Redeemer } from './redeem.ts';
 import { readRedeemToken } from './redeemToken.ts';
 import { finalStatuses, type Sessions } from './sessions.ts';
-import { StoreUnavailableError } from './store.ts';
+import { StoreUnavailableError, type SessionRecord } from './store.ts';
 
 const bodyLimit = 64 * 1024;
 
@@ -65,7 +65,25 @@ export function createRoutes(ctx: HandlerContext, basePath: string, sessions: Se
   async function redeem(id: string, request: Request): Promise<Response> {
     const { token } = accepted(parseRedeemBody(await readJsonObject(request, bodyLimit)));
     // No token: the one the worker handed over (`POST …/token`) is redeemed.
-    return json(202, { status: await redeemer.start(id, token === undefined ? undefined : readRedeemToken(ctx.persona.protocol, token)) });
+    const status = await redeemer.start(id, token === undefined ? undefined : readRedeemToken(ctx.persona.protocol, token));
+    // Settled while the answer was held (redeemWaitMs): the browser gets the claim now instead of polling for it.
+    const state = finalStatuses.includes(status) ? stateOf(await sessions.load(id)) : { status, pollAfterMs: pollAfterMs(status) };
+    return json(202, state);
+  }
+
+  function pollAfterMs(status: RelaySessionStatus): number {
+    // A redeem against Persona takes tens of milliseconds: poll it briskly, an open inquiry slowly.
+    return status === 'redeeming' ? 100 : 1000;
+  }
+
+  function stateOf(record: SessionRecord): RelaySessionState {
+    const status = sessions.statusOf(record);
+    return {
+      status,
+      ...(record.claim ? { claim: record.claim } : {}),
+      ...(record.error ? { error: record.error } : {}),
+      ...(finalStatuses.includes(status) ? {} : { pollAfterMs: pollAfterMs(status) }),
+    };
   }
 
   async function submitToken(id: string, request: Request): Promise<Response> {
@@ -78,14 +96,7 @@ export function createRoutes(ctx: HandlerContext, basePath: string, sessions: Se
     let record = await sessions.load(id);
     // A poll is what notices a dead instance's redeem (its lease lapsed): it takes it over, same token, same key.
     if (redeemer.mayTakeOver(record) && (await redeemer.takeOver(id))) record = await sessions.load(id);
-    const status = sessions.statusOf(record);
-    const state: RelaySessionState = {
-      status,
-      ...(record.claim ? { claim: record.claim } : {}),
-      ...(record.error ? { error: record.error } : {}),
-      // A redeem against Persona takes tens of milliseconds: poll it briskly, an open inquiry slowly.
-      ...(finalStatuses.includes(status) ? {} : { pollAfterMs: status === 'redeeming' ? 100 : 1000 }),
-    };
+    const state = stateOf(record);
     return json(200, state, state.pollAfterMs ? { 'retry-after': String(Math.ceil(state.pollAfterMs / 1000)) } : {});
   }
 

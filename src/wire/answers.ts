@@ -51,10 +51,9 @@ export function parseIssueAnswer(body: unknown): WireResult<IssueAnswer> {
   return readStrings(body, { tokenResponse: { max: 1024, pattern: base64urlPattern, shape: 'base64url' } });
 }
 
-/** Validates the 202 answer of `POST {base}/sessions/:id/redeem`. */
+/** Validates the 202 answer of `POST {base}/sessions/:id/redeem`: a session state (see `parseSessionState`). */
 export function parseRedeemAnswer(body: unknown): WireResult<RedeemAnswer> {
-  if (!isRecord(body) || !isStatus(body.status)) return invalid('session status');
-  return valid({ status: body.status });
+  return parseSessionState(body);
 }
 
 function readClaim(value: unknown): RelayClaim | undefined {

@@ -94,7 +94,9 @@ export interface RedeemBody {
   token?: string;
 }
 
-/** Answer of `POST {base}/sessions/:id/redeem` (202): the redeem goes on server-side. */
-export interface RedeemAnswer {
-  status: RelaySessionStatus;
-}
+/**
+ * Answer of `POST {base}/sessions/:id/redeem` (202): the session's state as `GET {base}/sessions/:id`
+ * answers it. A redeem that settled while the server held the answer carries its claim, so the browser
+ * shows the result without a poll; one still `redeeming` is polled.
+ */
+export type RedeemAnswer = RelaySessionState;

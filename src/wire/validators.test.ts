@@ -58,6 +58,9 @@ describe('wire validators', () => {
     expect(problem(parseSessionState({ status: 'error', error: { status: '500', title: 'x' } }))).toBe('error');
     expect(problem(parseSessionState({ status: 'inquiry', pollAfterMs: -1 }))).toBe('pollAfterMs');
     expect(parseRedeemAnswer({ status: 'redeeming' })).toEqual({ ok: true, value: { status: 'redeeming' } });
+    // A redeem that settled while the server held its answer carries the claim, checked like a poll's.
+    expect(parseRedeemAnswer({ status: 'passed', claim: { claimType: 'age_over_18_germany', claimResult: 'passed' } })).toEqual({ ok: true, value: { status: 'passed', claim: { claimType: 'age_over_18_germany', claimResult: 'passed' } } });
+    expect(problem(parseRedeemAnswer({ status: 'passed', claim: { claimType: 'age_over_18_germany', claimResult: 'yes' } }))).toBe('claim');
   });
 
   it('check request bodies for the server', () => {
