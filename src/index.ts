@@ -10,6 +10,7 @@ export { RelayVerification, type RelayComponents, type RelayRenderers, type Rela
 export { MethodologyList, type MethodologyListProps } from './ui/MethodologyList.tsx';
 export { de, en, es, fr, it, localeFor, locales, mergeMessages, ptBR, type RelayLocale, type RelayMessages } from './i18n/messages.ts';
 export { claimLabel, methodLabel } from './i18n/claimLabel.ts';
+export { pluralForm, type PluralMessage } from './i18n/plural.ts';
 export { StatusMark, type StatusMarkKind, type StatusMarkProps } from './ui/StatusMark.tsx';
 export { RelayApiError, RelayError, RelayNetworkError, RelayProtocolError, RelayTimeoutError, type RelayErrorCode } from './wire/errors.ts';
 export type { RelayFlowEvent, RelayFlowSnapshot } from './core/flowState.ts';

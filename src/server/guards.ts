@@ -32,7 +32,7 @@ export function assertSameSite(request: Request, allowedOrigins: readonly string
 function ownHosts(request: Request): string[] {
   const forwarded = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim();
   const hosts = [new URL(request.url).host, request.headers.get('host')?.trim(), forwarded];
-  return hosts.filter((h): h is string => h !== undefined && h !== null && h !== '').map((h) => h.toLowerCase());
+  return hosts.filter((h): h is string => h !== undefined && h !== '').map((h) => h.toLowerCase());
 }
 
 /**
