@@ -42,7 +42,14 @@ for (const path of ['/flow/', '/flow-csp/']) {
     expect(claim).toMatchObject({ claimType: 'age_over_18_germany', claimResult: 'passed' });
 
     const seen = await probe(page);
-    expect(seen.statuses).toEqual(['idle', 'creating', 'inquiry', 'redeeming', 'polling', 'passed']);
+    // The redeem's answer carries the claim when the backend settled it within redeemWaitMs (150 ms); on a
+    // loaded machine it may answer 'redeeming' first, and the flow then polls once before 'passed'.
+    expect([
+      ['idle', 'creating', 'inquiry', 'redeeming', 'passed'],
+      ['idle', 'creating', 'inquiry', 'redeeming', 'polling', 'passed'],
+    ]).toContainEqual(seen.statuses);
+    const polls = requests.filter((r) => r.startsWith('GET /api/relay/sessions/')).length;
+    expect(polls > 0).toBe(seen.statuses.includes('polling'));
     expect(violations).toEqual([]);
     // The worker, not the page, fetched the challenge and the issuance.
     expect(requests).toContain('POST /api/relay/sessions');

@@ -11,6 +11,7 @@ import { emulatorIssuerName } from '../../test/support/relayDriver.ts';
 import { startRemoteStack, type RemoteStack } from '../../test/support/remoteStack.ts';
 import type { UseRelayClaimEvent, UseRelayClaimOptions, UseRelayClaimReturn } from './types.ts';
 import { useRelayClaim } from './useRelayClaim.ts';
+import { recordingFetch } from '../../test/support/recordingFetch.ts';
 
 // The hook against the real handler and emulator over HTTP (in a child process, away from jsdom's globals),
 // with EmulatorRelay as the widget; jsdom has no Worker, so tokens are made in-thread, and it does not run the
@@ -31,33 +32,6 @@ afterEach(() => {
 });
 
 const long = { timeout: 15_000 };
-
-function recorder() {
-  const calls: string[] = [];
-  const bodies: string[] = [];
-  const inFlight = new Set<Promise<unknown>>();
-  const fetchImpl: typeof fetch = (input, init) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    calls.push(`${init?.method ?? 'GET'} ${new URL(url).pathname}`);
-    if (typeof init?.body === 'string') bodies.push(init.body);
-    // The body is read here, so once settled() resolves the caller holds its whole answer.
-    const answer = fetch(input, init).then(async (r) => new Response([101, 204, 205, 304].includes(r.status) ? null : await r.arrayBuffer(), { status: r.status, statusText: r.statusText, headers: r.headers }));
-    const tracked = answer.catch(() => undefined);
-    inFlight.add(tracked);
-    void tracked.finally(() => inFlight.delete(tracked));
-    return answer;
-  };
-  return {
-    calls,
-    bodies,
-    fetchImpl,
-    count: (suffix: string) => calls.filter((c) => c.endsWith(suffix)).length,
-    /** Resolves once every request made so far has its whole answer, or has failed. */
-    async settled(): Promise<void> {
-      while (inFlight.size > 0) await Promise.all(inFlight);
-    },
-  };
-}
 
 /** Renders the hook under a provider aimed at the stack; `seen` lists every status a render returned. */
 function mountHook(initial: UseRelayClaimOptions, options: { strict?: boolean; fetchImpl?: typeof fetch } = {}) {
@@ -109,7 +83,7 @@ function post(frame: HTMLIFrameElement, event: PageEvent) {
 
 describe('useRelayClaim', () => {
   it('returns idle → creating → inquiry → verifying → passed with the claim, under StrictMode with one session', async () => {
-    const net = recorder();
+    const net = recordingFetch();
     const events: UseRelayClaimEvent[] = [];
     const { result, seen } = mountHook({ claimType: 'age_over_18_united_kingdom', onEvent: (e) => events.push(e) }, { strict: true, fetchImpl: net.fetchImpl });
     await waitFor(() => { expect(result.current.status).toBe('inquiry'); }, long);
@@ -143,7 +117,7 @@ describe('useRelayClaim', () => {
   it('stays idle with enabled: false, and with autoStart: false until start()', async () => {
     // A test clock instead of sleeping: a start deferred by any timer up to a minute would show here.
     vi.useFakeTimers({ shouldAdvanceTime: true });
-    const net = recorder();
+    const net = recordingFetch();
     const { result, rerender } = mountHook({ claimType: 'age_over_18_germany', enabled: false }, { fetchImpl: net.fetchImpl });
     await act(() => vi.advanceTimersByTimeAsync(60_000));
     expect(result.current.status).toBe('idle');
@@ -166,7 +140,7 @@ describe('useRelayClaim', () => {
 
   it('uses the app’s own session (sessionId + sessionAccessToken) without creating one', async () => {
     const own = await createRelayClient({ baseUrl: stack.baseUrl }).createSession('age_over_18_germany');
-    const net = recorder();
+    const net = recordingFetch();
     const { result } = mountHook({ ...own }, { fetchImpl: net.fetchImpl });
     await waitFor(() => { expect(result.current.status).toBe('inquiry'); }, long);
     expect(result.current.session?.sessionId).toBe(own.sessionId);
@@ -174,7 +148,7 @@ describe('useRelayClaim', () => {
   }, 20_000);
 
   it('a new onResult each render neither restarts the flow nor calls a stale one', async () => {
-    const net = recorder();
+    const net = recordingFetch();
     const calls: string[] = [];
     const { result, rerender } = mountHook({ claimType: 'live_human_presence', onResult: () => calls.push('first') }, { fetchImpl: net.fetchImpl });
     await waitFor(() => { expect(result.current.status === 'inquiry' && result.current.tokenReady).toBe(true); }, long);
@@ -190,7 +164,7 @@ describe('useRelayClaim', () => {
   it('onError gets the RelayError with the upstream Request-Id; retry() starts a new session', async () => {
     const onError = vi.fn();
     await stack.setFaults({ errorRate: 1, status: 400 });
-    const net = recorder();
+    const net = recordingFetch();
     const { result } = mountHook({ claimType: 'age_over_18_germany', onError }, { fetchImpl: net.fetchImpl });
     await waitFor(() => { expect(result.current.status).toBe('error'); }, long);
     await stack.setFaults({});
@@ -226,7 +200,7 @@ describe('useRelayClaim', () => {
 
   it('unmount during the inquiry destroys the widget and leaves no listener; no more events, no request after', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
-    const net = recorder();
+    const net = recordingFetch();
     const onEvent = vi.fn();
     const errors = vi.spyOn(console, 'error');
     const add = vi.spyOn(window, 'addEventListener');

@@ -12,6 +12,7 @@ import { RelayProvider } from '../react/RelayProvider.tsx';
 import type { RelayClaim } from '../core/types.ts';
 import { de } from '../i18n/messages.ts';
 import { RelayVerification, type RelayVerificationProps } from './RelayVerification.tsx';
+import { recordingFetch } from '../../test/support/recordingFetch.ts';
 
 // The embed against the real handler and emulator over HTTP, with EmulatorRelay as the widget (what an app
 // passes as `widget`); jsdom has no Worker, so tokens are made in-thread, and it does not run the emulator's
@@ -33,30 +34,12 @@ afterEach(async () => {
 
 /** A fetch that records every call, so tests can count sessions and see traffic stop. */
 function countingFetch() {
-  const calls: string[] = [];
-  const signals: (AbortSignal | undefined)[] = [];
-  const inFlight = new Set<Promise<unknown>>();
-  const fetchImpl: typeof fetch = (input, init) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    calls.push(`${init?.method ?? 'GET'} ${new URL(url).pathname}`);
-    signals.push(init?.signal ?? undefined);
-    // The body is read here, so once settled() resolves the caller holds its whole answer.
-    const answer = fetch(input, init).then(async (r) => new Response([101, 204, 205, 304].includes(r.status) ? null : await r.arrayBuffer(), { status: r.status, statusText: r.statusText, headers: r.headers }));
-    const tracked = answer.catch(() => undefined);
-    inFlight.add(tracked);
-    void tracked.finally(() => inFlight.delete(tracked));
-    return answer;
-  };
+  const net = recordingFetch();
   return {
-    calls,
-    fetchImpl,
-    sessions: () => calls.filter((c) => c === 'POST /api/relay/sessions').length,
+    ...net,
+    sessions: () => net.calls.filter((c) => c === 'POST /api/relay/sessions').length,
     /** The calls from index `from` on whose signal is not aborted: requests that can still reach the wire. */
-    live: (from = 0) => calls.slice(from).filter((_, i) => signals[from + i]?.aborted !== true),
-    /** Resolves once every request made so far has its whole answer, or has failed. */
-    async settled(): Promise<void> {
-      while (inFlight.size > 0) await Promise.all(inFlight);
-    },
+    live: (from = 0) => net.calls.slice(from).filter((_, i) => net.signals[from + i]?.aborted !== true),
   };
 }
 
