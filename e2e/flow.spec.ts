@@ -72,9 +72,14 @@ test('the main thread stays free while the token is made (no long task over 50 m
   // No script ran 50 ms or more on the main thread while the token was made...
   // The script that entered the inquiry (and mounted the widget's iframe) starts before the token work does.
   const longScripts = seen.longFrames.filter((f) => overlaps(f)).flatMap((f) => f.scripts.filter((script) => script.duration >= 50 && script.start >= from));
-  // ...and a long task is tolerated only inside a frame that ran no script at all (rendering or the
-  // iframe's document, stretched when the machine is loaded), never one where script work ran.
-  const unexplained = selfLongTasks.filter((t) => !seen.longFrames.some((f) => overlaps(f, t.start, t.start + t.duration) && f.scripts.length === 0));
+  // ...and a long task is tolerated only inside frames whose scripts, started in the token window, add up
+  // to under 50 ms: the rest is rendering, the same-origin iframe's document or module loading, stretched
+  // when the machine is loaded. A task with no long frame to explain it (no LoAF support) counts.
+  const scriptMs = (f: (typeof seen.longFrames)[number]): number => f.scripts.filter((script) => script.start >= from).reduce((sum, script) => sum + script.duration, 0);
+  const unexplained = selfLongTasks.filter((t) => {
+    const frames = seen.longFrames.filter((f) => overlaps(f, t.start, t.start + t.duration));
+    return frames.length === 0 || frames.some((f) => scriptMs(f) >= 50);
+  });
   test.info().annotations.push({ type: 'token window', description: `${(to - from).toFixed(0)} ms; long tasks on the page: ${JSON.stringify(seen.longTasks)}; long frames: ${JSON.stringify(seen.longFrames)}` });
   expect(longScripts).toEqual([]);
   expect(unexplained).toEqual([]);
