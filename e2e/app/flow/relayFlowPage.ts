@@ -12,6 +12,8 @@ export interface FlowPageProbe {
   completedAt?: number;
   finalAt?: number;
   tokenReadyAt?: number;
+  /** When the first Worker was constructed: the token work starts there (its code has loaded by then). */
+  workerAt?: number;
   /** Long animation frames (Chromium's successor of long tasks) with the scripts that ran in them. */
   longFrames: { start: number; duration: number; scripts: { invoker: string; sourceURL: string; start: number; duration: number }[] }[];
 }
@@ -34,6 +36,15 @@ export function mountFlowPage(root: HTMLElement): FlowPageProbe {
   slot.id = 'relay-container';
   let widget: RelayWidget | undefined;
   let widgetSession: string | undefined;
+
+  // The kit loads its token code on demand and constructs the worker once it has: record when.
+  const NativeWorker = window.Worker;
+  window.Worker = class extends NativeWorker {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      probe.workerAt ??= performance.now();
+    }
+  };
 
   const probe: FlowPageProbe = {
     flow: new RelayFlow({
