@@ -49,8 +49,11 @@ export interface RedeemerOptions {
 
 /** The redeem side: generate-claim with retries, unspent tokens kept for later, claim decoding, onClaim. */
 export interface Redeemer {
-  /** Starts (or joins) the session's redeem with the body's token or the one handed over before; the status to report at once. */
-  start(id: string, token: RedeemToken | undefined): Promise<RelaySessionStatus>;
+  /**
+   * Starts (or joins) the session's redeem with the body's token or the one handed over before. Resolves
+   * with the session's record as it stands (settled, or not redeemable), or undefined while the redeem goes on.
+   */
+  start(id: string, token: RedeemToken | undefined): Promise<SessionRecord | undefined>;
   /** Keeps the browser's finished token on the session, so the server can redeem without the browser. */
   submitToken(id: string, token: RedeemToken): Promise<void>;
   /** Whether a poll of this record should try `takeOver` (a redeem that may be orphaned); no store call. */
@@ -305,10 +308,9 @@ export function createRedeemer(ctx: HandlerContext, sessions: Sessions, options:
 
   const holdsToken = (record: SessionRecord): boolean => record.token !== undefined || record.spendingToken !== undefined;
 
-  async function start(id: string, token: RedeemToken | undefined): Promise<RelaySessionStatus> {
+  async function start(id: string, token: RedeemToken | undefined): Promise<SessionRecord | undefined> {
     const record = await sessions.load(id);
-    const status = sessions.statusOf(record);
-    if (!redeemable.includes(status)) return status;
+    if (!redeemable.includes(sessions.statusOf(record))) return record;
     // The person completed: keep the token and that fact in the record first, so whoever holds the lock, or
     // takes over from a dead holder, redeems with it.
     let replaced: string | undefined;
@@ -325,17 +327,17 @@ export function createRedeemer(ctx: HandlerContext, sessions: Sessions, options:
     // A token the session held but never sent stays spendable: the next redeem of this claim type uses it first.
     if (replaced !== undefined) await keep(record.claimType, replaced);
     const marked = written ?? seen;
-    if (!redeemable.includes(sessions.statusOf(marked))) return sessions.statusOf(marked);
+    if (!redeemable.includes(sessions.statusOf(marked))) return marked;
     if (!holdsToken(marked)) throw new HttpError(400, 'Bad Request', 'token is missing: none was handed over for this session');
     // Only the redeem that marked the session lists it: the crowd behind it adds nothing.
     if (written) await store.addPending?.(id, marked.expiresAt + resultGraceMs);
     const begun = await begin(id, (current) => redeemable.includes(sessions.statusOf(current)) && holdsToken(current));
-    if (!begun) return 'redeeming';
+    if (!begun) return undefined;
     const job = track(run(begun.record, begun.lock, begun.owner, 'browser'));
     // Persona usually answers within a few tens of ms: holding the 202 that long lets the browser's first
     // poll find the claim instead of waiting out a poll interval. A slow redeem still answers on time.
-    if (!(await settlesWithin(job, ctx.redeemWaitMs))) return 'redeeming';
-    return sessions.statusOf(await sessions.load(id));
+    if (!(await settlesWithin(job, ctx.redeemWaitMs))) return undefined;
+    return sessions.load(id);
   }
 
   async function submitToken(id: string, token: RedeemToken): Promise<void> {

@@ -65,10 +65,9 @@ export function createRoutes(ctx: HandlerContext, basePath: string, sessions: Se
   async function redeem(id: string, request: Request): Promise<Response> {
     const { token } = accepted(parseRedeemBody(await readJsonObject(request, bodyLimit)));
     // No token: the one the worker handed over (`POST …/token`) is redeemed.
-    const status = await redeemer.start(id, token === undefined ? undefined : readRedeemToken(ctx.persona.protocol, token));
-    // Settled while the answer was held (redeemWaitMs): the browser gets the claim now instead of polling for it.
-    const state = finalStatuses.includes(status) ? stateOf(await sessions.load(id)) : { status, pollAfterMs: pollAfterMs(status) };
-    return json(202, state);
+    const record = await redeemer.start(id, token === undefined ? undefined : readRedeemToken(ctx.persona.protocol, token));
+    // Settled while the answer was held (redeemWaitMs): the state carries the claim, so the browser need not poll.
+    return json(202, record ? stateOf(record) : { status: 'redeeming', pollAfterMs: pollAfterMs('redeeming') });
   }
 
   function pollAfterMs(status: RelaySessionStatus): number {
