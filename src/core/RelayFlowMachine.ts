@@ -4,7 +4,7 @@ import { RelayApiError, RelayError, RelayProtocolError } from '../wire/errors.ts
 import type { RelaySessionInfo, RelaySessionState } from '../wire/types.ts';
 import { createLazyTokenSource, type LazyTokenSource } from './lazyTokenSource.ts';
 import { browserSessionRef } from './sessionRef.ts';
-import { finalFlowStatuses, type RelayFlowEvent, type RelayFlowSnapshot, type RelayFlowStatus } from './flowState.ts';
+import { finalFlowStatuses, type RelayFlowEvent, type RelayFlowSnapshot } from './flowState.ts';
 import type { InquiryEvent } from './types.ts';
 
 /**
@@ -58,7 +58,8 @@ export const globalTimers: RelayFlowTimers = {
   },
 };
 
-const isFinal = (status: RelayFlowStatus): boolean => (finalFlowStatuses as readonly string[]).includes(status);
+// Takes a session's status too: the final ones are spelled the same in both vocabularies.
+const isFinal = (status: string): boolean => (finalFlowStatuses as readonly string[]).includes(status);
 const isAbort = (error: unknown): boolean => error instanceof DOMException && error.name === 'AbortError';
 
 function toRelayError(error: unknown): RelayError {
@@ -382,7 +383,7 @@ export class RelayFlowMachine {
       if (this.#run !== run) return;
       // Settled while the server held its answer: the result is here, no poll needed. A result without its
       // claim (an older backend answered only the status) is polled for like one still redeeming.
-      const withResult = state.status === 'passed' || state.status === 'failed' ? state.claim !== undefined : state.status === 'expired' || state.status === 'canceled' || state.status === 'error';
+      const withResult = state.status === 'passed' || state.status === 'failed' ? state.claim !== undefined : isFinal(state.status);
       if (withResult) {
         this.receiveSessionState(state);
         return;
