@@ -210,6 +210,69 @@ describe('reconcile: the server finishes the claim without the browser', () => {
     expect(after.reduce((n, r) => n + r.checked, 0)).toBe(0);
   });
 
+  it('a probe that meets Persona unavailable leaves the session waiting, and the redeem the browser sent meanwhile ends passed', async () => {
+    const prefix = nextPrefix();
+    // The probe's generate-claim is held until the browser's redeem has arrived, then Persona answers it 503.
+    let probeCalled: () => void = () => undefined;
+    const probing = new Promise<void>((resolve) => { probeCalled = resolve; });
+    let releaseProbe: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => { releaseProbe = resolve; });
+    let held = false;
+    const a = await instance(prefix, {
+      fetch: async (input, init) => {
+        if (held || !String(input instanceof Request ? input.url : input).endsWith('/generate-claim')) return fetch(input, init);
+        held = true;
+        probeCalled();
+        await released;
+        emulator.control.setFaults({ errorRate: 1, status: 503 });
+        try {
+          return await fetch(input, init);
+        } finally {
+          emulator.control.setFaults({});
+        }
+      },
+    });
+    const session = await a.driver.createSession(claimType);
+    const token = await a.driver.obtainToken(session.sessionId);
+    expect((await a.driver.call('POST', `/sessions/${session.sessionId}/token`, { token })).status).toBe(204);
+    const relayToken = await relayTokenOf(a.store, session.sessionId);
+    emulator.control.finishInquiry(relayToken, { status: 'completed', claimResult: 'passed' });
+
+    const probe = a.handler.reconcile();
+    await probing;
+    // The person finishes while the probe holds the redeem lock: the browser is told to wait.
+    expect((await a.driver.redeem(session.sessionId, token)).body).toMatchObject({ status: 'redeeming' });
+    releaseProbe();
+    await probe;
+    await a.handler.idle();
+    expect(await a.handler.getSession(session.sessionId)).toMatchObject({ status: 'passed', claim: { claimResult: 'passed' } });
+    expect(consumptions(emulator.control.log(), relayToken)).toBe(1);
+  });
+
+  it('a probe alone that meets Persona unavailable backs off with the token kept; the next probe redeems it', async () => {
+    const prefix = nextPrefix();
+    let offsetMs = 0;
+    const a = await instance(prefix, { now: () => Date.now() + offsetMs });
+    const session = await a.driver.createSession(claimType);
+    const token = await a.driver.obtainToken(session.sessionId);
+    expect((await a.driver.call('POST', `/sessions/${session.sessionId}/token`, { token })).status).toBe(204);
+    const relayToken = await relayTokenOf(a.store, session.sessionId);
+    emulator.control.finishInquiry(relayToken, { status: 'completed', claimResult: 'passed' });
+    emulator.control.setFaults({ errorRate: 1, status: 503 });
+    try {
+      expect(await a.handler.reconcile()).toMatchObject({ redeemed: 1 });
+    } finally {
+      emulator.control.setFaults({});
+    }
+    expect(await a.store.get(session.sessionId)).toMatchObject({ status: 'inquiry', token });
+    expect(await a.store.popRefund(claimType)).toBeUndefined();
+    offsetMs += 6_000;
+    expect(await a.handler.reconcile()).toMatchObject({ redeemed: 1 });
+    await a.handler.idle();
+    expect(await a.handler.getSession(session.sessionId)).toMatchObject({ status: 'passed' });
+    expect(consumptions(emulator.control.log(), relayToken)).toBe(1);
+  });
+
   it('a canceled session ends canceled, leaves the reconcile list, and its handed-over token stays spendable', async () => {
     const prefix = nextPrefix();
     const a = await instance(prefix);

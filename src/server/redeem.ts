@@ -29,7 +29,8 @@ type Outcome =
   | { kind: 'spent' }
   /** 403 "claim not yet available" until the deadline: the person has not finished. */
   | { kind: 'not-ready' }
-  | { kind: 'error'; error: SessionError; upstreamStatus?: number };
+  /** `transient`: Persona stayed unavailable (5xx, 429, no answer) until the deadline; nothing was refused. */
+  | { kind: 'error'; error: SessionError; upstreamStatus?: number; transient?: boolean };
 
 /** What one `reconcile` pass did. */
 export interface ReconcileReport {
@@ -102,6 +103,7 @@ export function createRedeemer(ctx: HandlerContext, sessions: Sessions, options:
     let notReady = false;
     const gaveUp = (attempts: number): Outcome => notReady ? { kind: 'not-ready' } : ({
       kind: 'error',
+      transient: true,
       error: { status: 504, title: 'Persona did not produce the claim in time', detail: `gave up after ${String(attempts)} attempts`, ...(lastRequestId ? { requestId: lastRequestId } : {}) },
     });
     return retrying<Outcome>({ policy, now, started, deadlineMs }, async (attempt): Promise<Attempt<Outcome>> => {
@@ -238,8 +240,9 @@ export function createRedeemer(ctx: HandlerContext, sessions: Sessions, options:
         if (outcome.kind === 'spent') continue;
         // A kept token Persona refuses as a token is dropped; the browser's fresh one gets its turn.
         if (outcome.kind === 'error' && token !== browserToken && tokenRefusals.has(outcome.upstreamStatus ?? 0)) continue;
-        // The browser's token lives on in the record; only others go back to the pool.
-        const spares = (tokens: string[]): string[] => tokens.filter((t) => t !== browserToken);
+        // The token the session holds lives on in the record (the one just tried, if it had none); others go back to the pool.
+        const onSession = browserToken ?? token;
+        const spares = (tokens: string[]): string[] => tokens.filter((t) => t !== onSession);
         const unused = candidates.slice(index + 1);
         if (outcome.kind === 'claim') {
           if (!outcome.tokenConsumed) unused.push(token);
@@ -249,15 +252,18 @@ export function createRedeemer(ctx: HandlerContext, sessions: Sessions, options:
         }
         // An error or an unfinished inquiry left this token unspent (or a replay will say it was spent).
         if (!(outcome.kind === 'error' && tokenRefusals.has(outcome.upstreamStatus ?? 0))) unused.unshift(token);
+        // A probe is one attempt: Persona being briefly unavailable to it says nothing about the claim, so the
+        // session waits for the next probe (or the browser's redeem) instead of failing for good.
+        const waitsAgain = outcome.kind === 'not-ready' || (mode === 'reconcile' && outcome.transient === true);
         // "Not yet available": the browser's token stays on the session for the next redeem or reconcile.
-        for (const spare of outcome.kind === 'not-ready' ? spares(unused) : unused) await keep(record.claimType, spare);
-        if (outcome.kind === 'not-ready') {
+        for (const spare of waitsAgain ? spares(unused) : unused) await keep(record.claimType, spare);
+        if (waitsAgain) {
           // Persona still says "not yet available": the person is not done, the session waits again.
           const attempts = (record.reconcileAttempts ?? 0) + 1;
           const backoff = Math.min(reconcileBaseMs * 2 ** (attempts - 1), reconcileMaxMs);
           await finish(record.id, {
             status: 'inquiry',
-            ...(browserToken === undefined ? {} : { token: browserToken }),
+            token: onSession,
             ...(mode === 'reconcile' ? { reconcileAt: now() + backoff, reconcileAttempts: attempts } : {}),
           });
           return;
