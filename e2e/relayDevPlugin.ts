@@ -45,70 +45,76 @@ const strictCsp = `default-src 'self'; script-src 'self' 'nonce-${devCspNonce}';
  * handler at `/api/relay`, and `/api/demo/*` so the demo can show what the server learned.
  */
 export function relayDevPlugin(options: RelayDevOptions = {}): Plugin {
+  // The dev server and the preview server of a production build (bench/demo-e2e.bench.ts) mount the same backend.
+  const mount = (middlewares: Connect.Server, port: number): void => {
+    const origin = `http://127.0.0.1:${port}`;
+    const claims: ServerClaim[] = [];
+    // The demo's server panel listens here (server-sent events): it learns a claim when onClaim does.
+    const listeners = new Set<(list: ServerClaim[]) => void>();
+    const claimTypes = {
+      ...defaultClaimTypes(),
+      // Configured, never coded: a type the kit's label table has never heard of, and a 4096-bit issuer.
+      [unknownClaimType]: { label: 'Age 25+ on Mars', methods: ['document_selfie', 'palm_reading'] },
+      [largeKeyClaimType]: { label: 'Age 21+ (4096-bit issuer key)', methods: ['document_selfie'], keyBits: 4096 },
+    };
+    const emulator = createEmulatorHandler({ basePath: '/persona', control: true, claimTypes, ...(options.frameAncestors ? { frameAncestors: options.frameAncestors } : {}) });
+    const reconcileIntervalMs = options.reconcileIntervalMs ?? Number(process.env.E2E_RECONCILE_MS ?? 500);
+    const handlerFor = (encrypted: boolean) =>
+      createRelayHandler({
+        apiKey: options.live?.apiKey ?? 'sk_test_emulator',
+        personaBaseUrl: options.live?.baseUrl ?? `${origin}/persona`,
+        basePath: encrypted ? '/api/relay-encrypted' : '/api/relay',
+        claimTypes: Object.keys(claimTypes),
+        // The e2e suites and benches start many verifications from one address; the default is 10 a minute.
+        rateLimit: { limit: 600, windowMs: 60_000 },
+        // Sessions whose tab closed after the inquiry finished are redeemed by the server itself.
+        ...(reconcileIntervalMs > 0 ? { reconcileIntervalMs } : {}),
+        encryptionKey: encrypted ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : undefined,
+        onClaim: (session: RelaySessionView, claim: RelayClaim) => {
+          claims.unshift({ sessionId: session.sessionId, subject: session.subject, ...claim, at: new Date().toISOString(), encrypted });
+          for (const listener of listeners) listener(claims);
+        },
+      });
+    const relay = handlerFor(Boolean(options.encrypted));
+    const encryptedRelay = handlerFor(true);
+    const demoApi: Connect.NextHandleFunction = (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('cache-control', 'no-store');
+      if (req.url?.startsWith('/config')) {
+        const types = Object.keys(claimTypes).filter((t) => !/^age_over\d/.test(t));
+        res.end(JSON.stringify({ claimTypes: types, emulatorUrl: '/persona', encrypted: Boolean(options.encrypted), persona: options.live ? 'live' : 'emulator' }));
+      } else if (req.url?.startsWith('/server-view')) {
+        res.end(JSON.stringify(claims));
+      } else if (req.url?.startsWith('/events')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        const send = (list: ServerClaim[]) => res.write(`data: ${JSON.stringify(list)}\n\n`);
+        send(claims);
+        listeners.add(send);
+        req.on('close', () => listeners.delete(send));
+      } else {
+        res.statusCode = 404;
+        res.end('{}');
+      }
+    };
+    middlewares.use('/healthz', (_req, res) => {
+      res.end('ok');
+    });
+    middlewares.use((req, res, next) => {
+      if (cspPages.test(req.url ?? '')) res.setHeader('content-security-policy', strictCsp);
+      next();
+    });
+    middlewares.use('/persona', toNodeListener(emulator));
+    middlewares.use('/api/demo', demoApi);
+    middlewares.use('/api/relay-encrypted', toNodeListener(encryptedRelay));
+    middlewares.use('/api/relay', toNodeListener(relay));
+  };
   return {
     name: 'relay-dev',
     configureServer(server) {
-      const port = server.config.server.port ?? 5173;
-      const origin = `http://127.0.0.1:${port}`;
-      const claims: ServerClaim[] = [];
-      // The demo's server panel listens here (server-sent events): it learns a claim when onClaim does.
-      const listeners = new Set<(list: ServerClaim[]) => void>();
-      const claimTypes = {
-        ...defaultClaimTypes(),
-        // Configured, never coded: a type the kit's label table has never heard of, and a 4096-bit issuer.
-        [unknownClaimType]: { label: 'Age 25+ on Mars', methods: ['document_selfie', 'palm_reading'] },
-        [largeKeyClaimType]: { label: 'Age 21+ (4096-bit issuer key)', methods: ['document_selfie'], keyBits: 4096 },
-      };
-      const emulator = createEmulatorHandler({ basePath: '/persona', control: true, claimTypes, ...(options.frameAncestors ? { frameAncestors: options.frameAncestors } : {}) });
-      const reconcileIntervalMs = options.reconcileIntervalMs ?? Number(process.env.E2E_RECONCILE_MS ?? 500);
-      const handlerFor = (encrypted: boolean) =>
-        createRelayHandler({
-          apiKey: options.live?.apiKey ?? 'sk_test_emulator',
-          personaBaseUrl: options.live?.baseUrl ?? `${origin}/persona`,
-          basePath: encrypted ? '/api/relay-encrypted' : '/api/relay',
-          claimTypes: Object.keys(claimTypes),
-          // The e2e suites and benches start many verifications from one address; the default is 10 a minute.
-          rateLimit: { limit: 600, windowMs: 60_000 },
-          // Sessions whose tab closed after the inquiry finished are redeemed by the server itself.
-          ...(reconcileIntervalMs > 0 ? { reconcileIntervalMs } : {}),
-          encryptionKey: encrypted ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : undefined,
-          onClaim: (session: RelaySessionView, claim: RelayClaim) => {
-            claims.unshift({ sessionId: session.sessionId, subject: session.subject, ...claim, at: new Date().toISOString(), encrypted });
-            for (const listener of listeners) listener(claims);
-          },
-        });
-      const relay = handlerFor(Boolean(options.encrypted));
-      const encryptedRelay = handlerFor(true);
-      const demoApi: Connect.NextHandleFunction = (req, res) => {
-        res.setHeader('content-type', 'application/json');
-        res.setHeader('cache-control', 'no-store');
-        if (req.url?.startsWith('/config')) {
-          const types = Object.keys(claimTypes).filter((t) => !/^age_over\d/.test(t));
-          res.end(JSON.stringify({ claimTypes: types, emulatorUrl: '/persona', encrypted: Boolean(options.encrypted), persona: options.live ? 'live' : 'emulator' }));
-        } else if (req.url?.startsWith('/server-view')) {
-          res.end(JSON.stringify(claims));
-        } else if (req.url?.startsWith('/events')) {
-          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-          const send = (list: ServerClaim[]) => res.write(`data: ${JSON.stringify(list)}\n\n`);
-          send(claims);
-          listeners.add(send);
-          req.on('close', () => listeners.delete(send));
-        } else {
-          res.statusCode = 404;
-          res.end('{}');
-        }
-      };
-      server.middlewares.use('/healthz', (_req, res) => {
-        res.end('ok');
-      });
-      server.middlewares.use((req, res, next) => {
-        if (cspPages.test(req.url ?? '')) res.setHeader('content-security-policy', strictCsp);
-        next();
-      });
-      server.middlewares.use('/persona', toNodeListener(emulator));
-      server.middlewares.use('/api/demo', demoApi);
-      server.middlewares.use('/api/relay-encrypted', toNodeListener(encryptedRelay));
-      server.middlewares.use('/api/relay', toNodeListener(relay));
+      mount(server.middlewares, server.config.server.port ?? 5173);
+    },
+    configurePreviewServer(server) {
+      mount(server.middlewares, server.config.preview.port ?? 4173);
     },
   };
 }
