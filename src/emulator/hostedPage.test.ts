@@ -141,7 +141,7 @@ describe('hosted inquiry page', () => {
     const relay = await createRelay(url, 'age_over_18_germany');
     const look = (query: string) => fetch(`${url}/relay?relay-session-access-token=${encodeURIComponent(relay.sessionToken)}&${query}`).then((r) => r.text());
     const dark = await look('theme=dark&language=pt-BR');
-    expect(dark).toContain('<html lang="en" data-theme="dark">');
+    expect(dark).toContain('<html lang="pt-BR" data-theme="dark">');
     expect(dark).toContain('data-language="pt-BR"');
     const junk = await look('theme=%22%3E%3Cscript%3E&language=%22%3E%3Cscript%3E');
     expect(junk).toContain('<html lang="en">');

@@ -1,9 +1,10 @@
 import { claimLabel, methodLabel } from '../i18n/claimLabel.ts';
-import { en } from '../i18n/locales/en.ts';
+import { format } from '../i18n/format.ts';
 import { errorBody } from './apiError.ts';
 import { allMethods } from './claimTypes.ts';
 import type { EmulatorContext } from './context.ts';
 import { inquiryCss, inquiryJs } from './hostedPageAssets.ts';
+import { pageLocaleFor } from './pageStrings.ts';
 import { readJsonObject } from './readBody.ts';
 import { isFinal, type RelayRecord } from './relays.ts';
 import { parseLanguage, parseTheme } from './widget/protocol.ts';
@@ -63,27 +64,30 @@ interface PageLook {
   language: string | undefined;
 }
 
-// Claim types and methods are labelled exactly as the kit labels them in its result (English here), so the
-// page and the result never name one claim two ways. No Cancel button: the kit's own Cancel ends an
-// inquiry, as it must with Persona's widget, and two of them side by side confused people.
+// Claim types and methods are labelled exactly as the kit labels them in its result, in the language the
+// kit asked for, so the page and the result never name one claim two ways. No Cancel button: the kit's own
+// Cancel ends an inquiry, as it must with Persona's widget, and two of them side by side confused people.
 function renderPage(ctx: EmulatorContext, state: PageState, origin: string | undefined, look: PageLook): string {
   const base = ctx.basePath;
-  const screen = (id: string, title: string, text: string, visible: boolean, alert = false): string =>
-    `<section id="${id}" data-screen${visible ? '' : ' hidden'}><h1 tabindex="-1">${title}</h1><p${alert ? ' role="alert"' : ''}${id === 'done-screen' ? ' id="done-status"' : ''}>${text}</p></section>`;
+  const { messages, strings: t } = pageLocaleFor(look.language);
+  // The page script swaps "Thank you." for the outcome, in the page's language.
+  const doneStatus = ` id="done-status" data-passed="${escapeHtml(messages.announce.passed)}" data-failed="${escapeHtml(messages.announce.failed)}"`;
+  const screen = (id: string, title: string, body: string, visible: boolean, alert = false): string =>
+    `<section id="${id}" data-screen${visible ? '' : ' hidden'}><h1 tabindex="-1">${escapeHtml(title)}</h1><p${alert ? ' role="alert"' : ''}${id === 'done-screen' ? doneStatus : ''}>${escapeHtml(body)}</p></section>`;
   const config = state.relay ? (ctx.claimTypes[state.relay.claimType] ?? {}) : {};
   const methods = config.methods?.length ? config.methods : allMethods;
   const form = state.relay
     ? `<section id="form-screen" data-screen>
-  <h1 tabindex="-1">Verify: ${escapeHtml(claimLabel(state.relay.claimType, en))}</h1>
-  <p>This is the Persona Relay emulator. Choose how this verification ends.</p>
+  <h1 tabindex="-1">${escapeHtml(format(t.heading, claimLabel(state.relay.claimType, messages)))}</h1>
+  <p>${escapeHtml(t.intro)}</p>
   <form id="inquiry-form">
-    <fieldset><legend>Outcome</legend>
-      <label><input type="radio" name="outcome" value="passed" checked> Pass</label>
-      <label><input type="radio" name="outcome" value="failed"> Fail</label>
+    <fieldset><legend>${escapeHtml(t.outcome)}</legend>
+      <label><input type="radio" name="outcome" value="passed" checked> ${escapeHtml(t.pass)}</label>
+      <label><input type="radio" name="outcome" value="failed"> ${escapeHtml(t.fail)}</label>
     </fieldset>
-    <p><label for="method">Method</label>
-    <select id="method" name="method">${methods.map((m) => `<option value="${escapeHtml(m)}">${escapeHtml(methodLabel(m, en))}</option>`).join('')}</select></p>
-    <div class="actions"><button type="submit">Finish verification</button></div>
+    <p><label for="method">${escapeHtml(t.method)}</label>
+    <select id="method" name="method">${methods.map((m) => `<option value="${escapeHtml(m)}">${escapeHtml(methodLabel(m, messages))}</option>`).join('')}</select></p>
+    <div class="actions"><button type="submit">${escapeHtml(t.finish)}</button></div>
   </form>
 </section>`
     : '';
@@ -96,20 +100,20 @@ function renderPage(ctx: EmulatorContext, state: PageState, origin: string | und
     `data-decision-url="${escapeHtml(`${base}/relay/decision`)}"`,
   ].join(' ');
   return `<!doctype html>
-<html lang="en"${look.theme ? ` data-theme="${look.theme}"` : ''}>
+<html lang="${escapeHtml(messages.locale)}"${look.theme ? ` data-theme="${look.theme}"` : ''}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Persona Relay emulator — verification</title>
+<title>${escapeHtml(t.title)}</title>
 <link rel="stylesheet" href="${escapeHtml(`${base}/relay/inquiry.css`)}">
 <script src="${escapeHtml(`${base}/relay/inquiry.js`)}" defer></script>
 </head>
 <body ${dataAttributes}>
 <main>
 ${form}
-${screen('done-screen', 'Verification finished', 'Thank you.', false)}
-${screen('error-screen', 'Verification unavailable', 'This verification link is not valid.', state.event === 'error', true)}
-${screen('expired-screen', 'Verification expired', 'This verification link has expired. Start again from the site you came from.', state.event === 'expire', true)}
+${screen('done-screen', t.doneHeading, t.doneBody, false)}
+${screen('error-screen', t.errorHeading, t.errorBody, state.event === 'error', true)}
+${screen('expired-screen', messages.expiredHeading, t.expiredBody, state.event === 'expire', true)}
 </main>
 </body>
 </html>`;

@@ -52,6 +52,7 @@ export const inquiryJs = `
     const expired = answer && answer.reason === 'expired';
     show(expired ? 'expired-screen' : 'error-screen');
     if (expired) post('expire');
+    // For the developer's onError, not for the person: English whatever the page's language.
     else post('error', { code: 'decision-failed', message: 'The inquiry could not be recorded.' });
   };
   form.addEventListener('submit', async (event) => {
@@ -60,7 +61,7 @@ export const inquiryJs = `
     const { ok, answer } = await send({ action: 'complete', outcome: fields.get('outcome'), method: fields.get('method') }).catch(() => ({ ok: false }));
     if (!ok) return fail(answer);
     const done = document.getElementById('done-status');
-    if (done) done.textContent = answer.status === 'completed' ? 'Verification passed.' : 'Verification did not pass.';
+    if (done) done.textContent = (answer.status === 'completed' ? done.dataset.passed : done.dataset.failed) || done.textContent;
     show('done-screen');
     post('complete');
   });

@@ -18,7 +18,7 @@ export interface EmulatorRelayOptions {
   onExpire?: () => void;
   /** `auto` (default) follows the system's colour scheme. */
   theme?: 'light' | 'dark' | 'auto';
-  /** A language code such as `fr`; the emulator's page is English only and merely records it. */
+  /** A language code such as `fr`; the emulator's page speaks the closest of the kit's locales (else English). */
   language?: string;
 }
 
