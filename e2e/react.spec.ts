@@ -80,7 +80,11 @@ test('German: the widget gets language=de; "Prüfung abbrechen" destroys it and 
   const src = new URL((await widget.locator('iframe').getAttribute('src'))!, page.url());
   expect(src.searchParams.get('language')).toBe('de');
   expect(src.searchParams.get('theme')).toBe('auto');
-  await expect(page.frameLocator('.relay-kit__widget iframe').getByRole('button', { name: 'Finish verification' })).toBeVisible({ timeout: 20_000 });
+  // The emulator's page speaks German too, as Persona's widget does when told language=de.
+  const frame = page.frameLocator('.relay-kit__widget iframe');
+  await expect(frame.getByRole('button', { name: 'Prüfung abschließen' })).toBeVisible({ timeout: 20_000 });
+  await expect(frame.getByRole('heading', { name: 'Prüfung: Ab 18 Jahren (Deutschland)' })).toBeVisible();
+  await expect(frame.locator('html')).toHaveAttribute('lang', 'de');
   await page.getByRole('button', { name: 'Prüfung abbrechen' }).click();
   await expect(page.getByRole('heading', { name: 'Prüfung abgebrochen' })).toBeFocused();
   await expect(page.locator('iframe')).toHaveCount(0);

@@ -62,7 +62,9 @@ test('a person finishes in the emulator page of another origin: onComplete once;
   expect(src.searchParams.get('theme')).toBe('dark');
   expect(src.searchParams.get('language')).toBe('fr');
 
-  await expect(frame.getByRole('heading', { name: /Verify: Age 18\+ \(Germany\)/ })).toBeVisible({ timeout: 20_000 });
+  // The page speaks the language it was given, claim label included (the kit's French locale).
+  await expect(frame.getByRole('heading', { name: 'Vérification\u00a0: 18 ans et plus (Allemagne)' })).toBeVisible({ timeout: 20_000 });
+  await expect(frame.locator('html')).toHaveAttribute('lang', 'fr');
   await expect(frame.locator('html')).toHaveAttribute('data-theme', 'dark');
   expect(await frame.locator('html').evaluate((html) => getComputedStyle(html).colorScheme)).toBe('dark');
   await expect(frame.locator('body')).toHaveAttribute('data-language', 'fr');
@@ -70,9 +72,9 @@ test('a person finishes in the emulator page of another origin: onComplete once;
   await expect.poll(async () => (await fixture(page)).seen.map((m) => m.data?.event)).toEqual(['ready']);
   expect((await fixture(page)).callbacks).toEqual([]);
 
-  await frame.getByLabel('Pass').check();
-  await frame.getByLabel('Method').selectOption('document_selfie');
-  await frame.getByRole('button', { name: 'Finish verification' }).click();
+  await frame.getByLabel('Réussite').check();
+  await frame.getByLabel('Méthode').selectOption('document_selfie');
+  await frame.getByRole('button', { name: 'Terminer la vérification' }).click();
   await expect(page.locator('#callbacks li')).toHaveText(['complete']);
   const { seen } = await fixture(page);
   expect(seen.map((m) => [m.origin, m.fromWidgetFrame, m.data?.event])).toEqual([
