@@ -115,6 +115,13 @@ test('the language and theme switches restyle and translate the whole page, kit 
   const groups = await page.locator('#demo-claim optgroup').evaluateAll((list) => list.map((g) => g.getAttribute('label')));
   expect(groups).toEqual(['Alter, nach Land', 'Alter, nach Nachweisart', 'Anwesenheit', 'Sonstige (im Emulator konfiguriert)']);
   for (const text of await page.locator('#demo-claim option').allTextContents()) expect(text).not.toMatch(/_/);
+  // The open inquiry keeps its language (the widget reads it when it mounts); the next one is German throughout.
+  await page.getByLabel('Zu prüfender Nachweis').selectOption('age_over_18_france');
+  await page.getByRole('button', { name: 'Prüfen', exact: true }).click();
+  const inquiry = page.locator('.relay-kit__widget iframe').contentFrame();
+  await expect(inquiry.getByRole('heading', { name: 'Prüfung: Ab 18 Jahren (Frankreich)' })).toBeVisible({ timeout: 20_000 });
+  await expect(inquiry.locator('html')).toHaveAttribute('lang', 'de');
+  await expect(inquiry.getByRole('button', { name: 'Prüfung abschließen' })).toBeVisible();
   expect(created.length).toBeGreaterThanOrEqual(1);
   expect(errors).toEqual([]);
 });
