@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelayStack, type RelayStack } from '../../test/support/relayStack.ts';
+import { loadAnswerChecks } from '../wire/client.ts';
 import { createRelayClient } from './client.ts';
+import { transientRetryDelay } from './transientError.ts';
 import { RelayApiError, RelayNetworkError, RelayProtocolError, RelayTimeoutError } from './errors.ts';
 
 // A backend that misbehaves on purpose, over real HTTP: what a broken proxy or a bad deploy sends.
@@ -97,6 +99,29 @@ describe('createRelayClient', () => {
 
   it('rejects a session whose expiresAt is not a date', async () => {
     await expect(createRelayClient({ baseUrl: `${base.replace('/api/relay', '')}/bad-date` }).createSession('x')).rejects.toBeInstanceOf(RelayProtocolError);
+  });
+});
+
+describe('loadAnswerChecks (the validators load with the first request, not with the app)', () => {
+  it('loads the real validators', async () => {
+    const checks = await loadAnswerChecks();
+    expect(checks.parseSessionState({ status: 'redeeming' })).toEqual({ ok: true, value: { status: 'redeeming' } });
+  });
+
+  it('a failed load rejects with RelayNetworkError (transient: polling asks again), and the next call loads again', async () => {
+    const lost = new TypeError('Failed to fetch dynamically imported module');
+    let loads = 0;
+    const flaky = async () => {
+      loads += 1;
+      if (loads === 1) throw lost;
+      return import('../wire/answers.ts');
+    };
+    const error = await loadAnswerChecks(flaky).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RelayNetworkError);
+    expect((error as RelayNetworkError).cause).toBe(lost);
+    expect(transientRetryDelay(error, 250)).toBe(250);
+    await expect(loadAnswerChecks(flaky)).resolves.toHaveProperty('parseSessionInfo');
+    expect(loads).toBe(2);
   });
 });
 

@@ -1,5 +1,6 @@
-import { parseChallengeMaterials, parseIssueAnswer, parseRedeemAnswer, parseSessionInfo, parseSessionState } from './answers.ts';
-import { expectAnswer, requestJson, type BackendTarget } from './request.ts';
+import type * as answers from './answers.ts';
+import { RelayNetworkError } from './errors.ts';
+import { expectAnswer, requestJson, type BackendAnswer, type BackendTarget } from './request.ts';
 import { sessionPath } from './routes.ts';
 import type { ChallengeMaterials, RedeemAnswer, RelaySessionInfo, RelaySessionState } from './types.ts';
 
@@ -31,6 +32,31 @@ export interface RelayClient {
   getSession(sessionId: string, init?: RelayRequestOptions): Promise<RelaySessionState>;
 }
 
+/** The answer validators (answers.ts), which the client loads on demand. */
+export type AnswerChecks = typeof answers;
+
+/**
+ * The answer validators, fetched with the first request rather than with the app: no answer can be
+ * checked before it arrives, and they are most of the client's weight in an app's main chunk. `load`
+ * is for the tests.
+ */
+export async function loadAnswerChecks(load: () => Promise<AnswerChecks> = () => import('./answers.ts')): Promise<AnswerChecks> {
+  try {
+    return await load();
+  } catch (cause) {
+    // Not remembered: the next request asks again (a connection lost for a moment, a deploy in between).
+    throw new RelayNetworkError({ title: 'Could not load the relay client code', cause });
+  }
+}
+
+/** A request's answer and the validators to check it with, loaded while the request is under way. */
+async function withChecks(request: Promise<BackendAnswer>): Promise<[BackendAnswer, AnswerChecks]> {
+  const checks = loadAnswerChecks();
+  // A failed request is reported as itself, even when the validators failed to load too.
+  checks.catch(() => undefined);
+  return [await request, await checks];
+}
+
 /**
  * Makes a `RelayClient`; errors come out as `RelayApiError`, `RelayNetworkError`, `RelayTimeoutError`,
  * or `RelayProtocolError` (code `bad-backend-response`) when a 2xx answer breaks the wire contract.
@@ -43,26 +69,30 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
   return {
     options,
     async createSession(claimType, { signal } = {}) {
-      return expectAnswer(await post('/sessions', { claimType }, signal), parseSessionInfo);
+      const [answer, checks] = await withChecks(post('/sessions', { claimType }, signal));
+      return expectAnswer(answer, checks.parseSessionInfo);
     },
     async challenge(sessionId, { signal } = {}) {
-      return expectAnswer(await post(at(sessionId, 'challenge'), {}, signal), parseChallengeMaterials);
+      const [answer, checks] = await withChecks(post(at(sessionId, 'challenge'), {}, signal));
+      return expectAnswer(answer, checks.parseChallengeMaterials);
     },
     async issue(sessionId, tokenRequest, { signal } = {}) {
-      return expectAnswer(await post(at(sessionId, 'issue'), { tokenRequest }, signal), parseIssueAnswer).tokenResponse;
+      const [answer, checks] = await withChecks(post(at(sessionId, 'issue'), { tokenRequest }, signal));
+      return expectAnswer(answer, checks.parseIssueAnswer).tokenResponse;
     },
     async submitToken(sessionId, token, { signal } = {}) {
       await post(at(sessionId, 'token'), { token }, signal);
     },
     async redeem(sessionId, token, { signal } = {}) {
-      return expectAnswer(await post(at(sessionId, 'redeem'), token === undefined ? {} : { token }, signal), parseRedeemAnswer);
+      const [answer, checks] = await withChecks(post(at(sessionId, 'redeem'), token === undefined ? {} : { token }, signal));
+      return expectAnswer(answer, checks.parseRedeemAnswer);
     },
     async cancel(sessionId, { signal } = {}) {
       await post(at(sessionId, 'cancel'), {}, signal);
     },
     async getSession(sessionId, { signal } = {}) {
-      const answer = await requestJson(options, 'GET', sessionPath(sessionId), undefined, signal);
-      return expectAnswer(answer, (body) => parseSessionState(body, answer.retryAfterMs));
+      const [answer, checks] = await withChecks(requestJson(options, 'GET', sessionPath(sessionId), undefined, signal));
+      return expectAnswer(answer, (body) => checks.parseSessionState(body, answer.retryAfterMs));
     },
   };
 }
