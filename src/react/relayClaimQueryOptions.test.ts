@@ -61,6 +61,14 @@ describe('relayClaimQueryOptions', () => {
     expect(last?.interval).toBe(false);
   }, 20_000);
 
+  it('stops polling a session the person canceled', async () => {
+    const session = await client.createSession('age_over_18_germany');
+    await client.cancel(session.sessionId);
+    const { data, interval } = await nextPoll(session.sessionId);
+    expect(data?.status).toBe('canceled');
+    expect(interval).toBe(false);
+  });
+
   it('stops polling after an error answer (unknown session → 404), not repeating it', async () => {
     const { data, interval } = await nextPoll('no-such-session');
     expect(data).toBeUndefined();

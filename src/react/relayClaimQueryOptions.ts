@@ -1,10 +1,11 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { RelayClient } from '../core/client.ts';
+import { finalFlowStatuses } from '../core/flowState.ts';
 import { transientRetryDelay } from '../core/transientError.ts';
 import type { RelaySessionState } from '../core/types.ts';
 
-/** Backend statuses after which polling stops. */
-const finalSessionStatuses: readonly string[] = ['passed', 'failed', 'expired', 'error'];
+// A session's final statuses are spelled as the flow's (canceled included): polling stops at them.
+const finalSessionStatuses: readonly string[] = finalFlowStatuses;
 
 /** Poll delay when the backend gives no `pollAfterMs` hint. */
 const defaultPollMs = 500;
