@@ -75,6 +75,8 @@ test('a person finishes in the emulator page of another origin: onComplete once;
   await frame.getByLabel('Réussite').check();
   await frame.getByLabel('Méthode').selectOption('document_selfie');
   await frame.getByRole('button', { name: 'Terminer la vérification' }).click();
+  await expect(frame.getByRole('heading', { name: 'Vérification terminée' })).toBeFocused();
+  await expect(frame.locator('#done-status')).toHaveText('Vérification réussie.');
   await expect(page.locator('#callbacks li')).toHaveText(['complete']);
   const { seen } = await fixture(page);
   expect(seen.map((m) => [m.origin, m.fromWidgetFrame, m.data?.event])).toEqual([
