@@ -249,6 +249,41 @@ describe('reconcile: the server finishes the claim without the browser', () => {
     expect(consumptions(emulator.control.log(), relayToken)).toBe(1);
   });
 
+  it('a browser redeem that arrives while this instance\'s probe holds the lock answers with the claim the probe got', async () => {
+    const prefix = nextPrefix();
+    let probeCalled: () => void = () => undefined;
+    const probing = new Promise<void>((resolve) => { probeCalled = resolve; });
+    let releaseProbe: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => { releaseProbe = resolve; });
+    let held = false;
+    const a = await instance(prefix, {
+      redeemWaitMs: 5_000,
+      fetch: async (input, init) => {
+        if (!held && String(input instanceof Request ? input.url : input).endsWith('/generate-claim')) {
+          held = true;
+          probeCalled();
+          await released;
+        }
+        return fetch(input, init);
+      },
+    });
+    const session = await a.driver.createSession(claimType);
+    const token = await a.driver.obtainToken(session.sessionId);
+    expect((await a.driver.call('POST', `/sessions/${session.sessionId}/token`, { token })).status).toBe(204);
+    const relayToken = await relayTokenOf(a.store, session.sessionId);
+    emulator.control.finishInquiry(relayToken, { status: 'completed', claimResult: 'passed' });
+
+    const probe = a.handler.reconcile();
+    await probing;
+    const redeemed = a.driver.redeem(session.sessionId, token);
+    await until(async () => (await a.store.get(session.sessionId))?.completed === true, 'the browser redeem to mark the session');
+    releaseProbe();
+    expect((await redeemed).body).toMatchObject({ status: 'passed', claim: { claimResult: 'passed' } });
+    await probe;
+    await a.handler.idle();
+    expect(consumptions(emulator.control.log(), relayToken)).toBe(1);
+  });
+
   it('a probe alone that meets Persona unavailable backs off with the token kept; the next probe redeems it', async () => {
     const prefix = nextPrefix();
     let offsetMs = 0;

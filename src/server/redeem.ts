@@ -89,6 +89,8 @@ async function settlesWithin(job: Promise<unknown>, ms: number): Promise<boolean
 export function createRedeemer(ctx: HandlerContext, sessions: Sessions, options: RedeemerOptions = {}): Redeemer {
   const { store, now, persona, policy, logger } = ctx;
   const running = new Set<Promise<void>>();
+  /** Sessions this instance's reconcile is redeeming, so a browser redeem arriving meanwhile can wait for it. */
+  const probing = new Map<string, Promise<void>>();
   const leaseMs = options.leaseMs ?? 5_000;
   const delivery = createClaimDelivery(ctx, sessions);
 
@@ -338,7 +340,14 @@ export function createRedeemer(ctx: HandlerContext, sessions: Sessions, options:
     // Only the redeem that marked the session lists it: the crowd behind it adds nothing.
     if (written) await store.addPending?.(id, marked.expiresAt + resultGraceMs);
     const begun = await begin(id, (current) => redeemable.includes(sessions.statusOf(current)) && holdsToken(current));
-    if (!begun) return undefined;
+    if (!begun) {
+      // This instance's reconcile holds the redeem (its probe met the person's Finish): wait for it as for
+      // our own, so the answer can carry the claim instead of sending the browser to poll.
+      const probe = probing.get(id);
+      if (!probe || !(await settlesWithin(probe, ctx.redeemWaitMs))) return undefined;
+      const after = await sessions.load(id);
+      return finalStatuses.includes(sessions.statusOf(after)) ? after : undefined;
+    }
     const job = track(run(begun.record, begun.lock, begun.owner, 'browser'));
     // Persona usually answers within a few tens of ms: holding the 202 that long lets the browser's first
     // poll find the claim instead of waiting out a poll interval. A slow redeem still answers on time.
@@ -402,16 +411,27 @@ export function createRedeemer(ctx: HandlerContext, sessions: Sessions, options:
     if (!holdsToken(record) || (record.reconcileAt ?? 0) > now()) return 'skipped';
     const begun = await begin(id, (current) => holdsToken(current) && redeemable.includes(sessions.statusOf(current)) && (current.reconcileAt ?? 0) <= now());
     if (!begun) return 'skipped';
+    const job = reconcileRun(id, begun, record.status === 'redeeming');
+    probing.set(id, job);
+    try {
+      await job;
+    } finally {
+      probing.delete(id);
+    }
+    return 'redeemed';
+  }
+
+  /** `orphaned`: the session was `redeeming` before this run took the lock (its runner died). */
+  async function reconcileRun(id: string, begun: { record: SessionRecord; lock: string; owner: string }, orphaned: boolean): Promise<void> {
     // The person said they finished (or a runner died mid-redeem): redeem in full; otherwise one probe.
-    const mode = begun.record.completed === true || record.status === 'redeeming' ? 'browser' : 'reconcile';
+    const mode = begun.record.completed === true || orphaned ? 'browser' : 'reconcile';
     await track(run(begun.record, begun.lock, begun.owner, mode));
-    // The browser asked to redeem while this probe held the lock: it was told `redeeming`, so finish in full.
+    // The browser asked to redeem while this probe held the lock: finish in full.
     const after = await sessions.find(id);
     if (mode === 'reconcile' && after?.completed === true && sessions.statusOf(after) === 'inquiry') {
       const again = await begin(id, (current) => current.completed === true && holdsToken(current) && sessions.statusOf(current) === 'inquiry');
       if (again) await track(run(again.record, again.lock, again.owner, 'browser'));
     }
-    return 'redeemed';
   }
 
   async function reconcile(limit = 100): Promise<ReconcileReport> {
