@@ -32,6 +32,23 @@ class RecordingDriver extends BrowserDriver {
   }
 }
 
+/** A handler on a store of its own, on a clock the test moves (`clock.now`); everything is closed after `body`. */
+async function withClockedHandler(
+  body: (clocked: { handler: RelayHandler; store: MemoryStore; browser: RecordingDriver; clock: { now: number } }) => Promise<void>,
+): Promise<void> {
+  const clock = { now: Date.now() };
+  const clockedStore = new MemoryStore({ now: () => clock.now });
+  const clockedHandler = createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, store: clockedStore, now: () => clock.now });
+  const clockedServed = await serveHandler(clockedHandler);
+  try {
+    await body({ handler: clockedHandler, store: clockedStore, browser: new RecordingDriver(`${clockedServed.url}/api/relay`, new Set()), clock });
+  } finally {
+    await clockedServed.close();
+    await clockedHandler.close();
+    await clockedStore.close();
+  }
+}
+
 async function relayTokenOf(sessionId: string): Promise<string> {
   const record = await store.get(sessionId);
   if (!record) throw new Error('no record');
@@ -261,23 +278,14 @@ describe('flows against the emulator', () => {
   });
 
   it('expires with the session access token', async () => {
-    let clock = Date.now();
-    const clocked = new MemoryStore({ now: () => clock });
-    const aged = createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, store: clocked, now: () => clock });
-    const agedServed = await serveHandler(aged);
-    try {
-      const agedBrowser = new RecordingDriver(`${agedServed.url}/api/relay`, new Set());
+    await withClockedHandler(async ({ browser: agedBrowser, clock }) => {
       const { sessionId } = await agedBrowser.createSession('age_over_18_germany');
       // A started inquiry (its challenge asked) keeps the session; one never started is forgotten sooner.
       expect((await agedBrowser.call('POST', `/sessions/${sessionId}/challenge`, {})).status).toBe(200);
-      clock += 31 * 60_000;
+      clock.now += 31 * 60_000;
       emulator.control.advanceClock(31 * 60);
       expect((await agedBrowser.read(sessionId)).body.status).toBe('expired');
-    } finally {
-      await agedServed.close();
-      await aged.close();
-      await clocked.close();
-    }
+    });
   });
 });
 
@@ -421,27 +429,18 @@ describe('more of the contract', () => {
   });
 
   it('a redeem after the session expired answers expired and spends nothing', async () => {
-    let clock = Date.now();
-    const clocked = new MemoryStore({ now: () => clock });
-    const aged = createRelayHandler({ ...testHandlerDefaults, protocol, apiKey, personaBaseUrl: emulator.url, store: clocked, now: () => clock });
-    const agedServed = await serveHandler(aged);
-    try {
-      const agedBrowser = new RecordingDriver(`${agedServed.url}/api/relay`, new Set());
+    await withClockedHandler(async ({ handler: aged, store: clocked, browser: agedBrowser, clock }) => {
       const { sessionId } = await agedBrowser.createSession('age_over_18_germany');
       const token = await agedBrowser.obtainToken(sessionId);
       const record = await clocked.get(sessionId);
       const relayToken = record?.relayToken ?? '';
       secrets.push(record?.relaySecret ?? apiKey);
       // The expiry is the one Persona put in the session access token (earlier tests moved its clock).
-      clock = (record?.expiresAt ?? 0) + 60_000;
+      clock.now = (record?.expiresAt ?? 0) + 60_000;
       expect((await agedBrowser.redeem(sessionId, token)).body.status).toBe('expired');
       expect((await aged.getSession(sessionId))?.status).toBe('expired');
       expect(emulator.control.log().filter((e) => e.path.includes(`${relayToken}/generate-claim`))).toHaveLength(0);
-    } finally {
-      await agedServed.close();
-      await aged.close();
-      await clocked.close();
-    }
+    });
   });
 });
 
