@@ -8,6 +8,7 @@ interface Probe {
   tokenReadyAt?: number;
   workerAt?: number;
   longTasks: { start: number; duration: number; name: string }[];
+  loaf: boolean;
   longFrames: { start: number; duration: number; scripts: { invoker: string; sourceURL: string; start: number; duration: number }[] }[];
   completedAt?: number;
   finalAt?: number;
@@ -15,8 +16,8 @@ interface Probe {
 
 const probe = (page: Page): Promise<Probe> =>
   page.evaluate(() => {
-    const { statuses, statusAt, tokenReadyAt, workerAt, longTasks, longFrames, completedAt, finalAt } = (window as unknown as { relay: Probe }).relay;
-    return { statuses, statusAt, tokenReadyAt, workerAt, longTasks, longFrames, completedAt, finalAt };
+    const { statuses, statusAt, tokenReadyAt, workerAt, longTasks, loaf, longFrames, completedAt, finalAt } = (window as unknown as { relay: Probe }).relay;
+    return { statuses, statusAt, tokenReadyAt, workerAt, longTasks, loaf, longFrames, completedAt, finalAt };
   });
 
 async function completeInquiry(page: Page, outcome: 'Pass' | 'Fail') {
@@ -58,37 +59,54 @@ for (const path of ['/flow/', '/flow-csp/']) {
   });
 }
 
-test('the main thread stays free while the token is made (no long task over 50 ms)', async ({ page }) => {
-  await page.goto('/flow/');
-  await expect(page.locator('#status')).toHaveAttribute('data-token-ready', 'true', { timeout: 15_000 });
-  const seen = await probe(page);
-  // From the moment the token work starts to tokenReady: the inquiry, or the worker's construction if later.
-  // The kit loads its token code on demand first; loading a page's code (here a dev server's many modules,
-  // in a fresh browser context) is not making the token, and a clean-clone run saw a 72 ms task of it.
-  expect(seen.workerAt, 'the kit constructed a worker').toBeDefined();
+/**
+ * What ran long on the page's main thread while the token was made: from the worker's construction (or
+ * the inquiry, if later) to tokenReady. The kit loads its token code on demand first; loading a page's
+ * code (here a dev server's many modules, in a fresh browser context) is not making the token.
+ */
+function mainThreadWhileTokenMade(seen: Probe): { windowMs: number; longScripts: unknown[]; longTasks: unknown[] } {
   const from = Math.max(seen.statusAt.inquiry ?? Number.NaN, seen.workerAt ?? Number.NaN);
   const to = seen.tokenReadyAt ?? Number.NaN;
-  expect(to - from).toBeGreaterThan(0);
   const overlaps = (t: { start: number; duration: number }, a = from, b = to): boolean => t.start < b && t.start + t.duration > a;
   // Only this page's own tasks: the fixture serves the hosted inquiry same-origin, so its iframe shares
   // our thread here ('same-origin-descendant'); Persona's real page is cross-origin, in its own process.
   const selfLongTasks = seen.longTasks.filter((t) => t.name === 'self' && t.duration > 50 && overlaps(t));
-  // No script ran 50 ms or more on the main thread while the token was made...
-  // The script that entered the inquiry (and mounted the widget's iframe) starts before the token work does.
+  // A script of 50 ms or more started in the window. (The script that entered the inquiry and mounted the
+  // widget's iframe starts before the token work does.)
   const longScripts = seen.longFrames.filter((f) => overlaps(f)).flatMap((f) => f.scripts.filter((script) => script.duration >= 50 && script.start >= from));
-  // ...and a long task is tolerated only inside frames whose scripts, started in the token window, add up
-  // to under 50 ms: the rest is rendering, the same-origin iframe's document or module loading, stretched
-  // when the machine is loaded. A task with no long frame to explain it (no LoAF support) counts.
+  // Where the browser names the scripts of a long frame, a long task counts only when scripts started in
+  // the window add up to 50 ms in it: the rest is rendering, the same-origin iframe's document, module
+  // loading or GC, all stretched on a loaded 2-core machine and none of it the kit's. Without that
+  // attribution every long task counts.
   const scriptMs = (f: (typeof seen.longFrames)[number]): number => f.scripts.filter((script) => script.start >= from).reduce((sum, script) => sum + script.duration, 0);
-  const unexplained = selfLongTasks.filter((t) => {
-    const frames = seen.longFrames.filter((f) => overlaps(f, t.start, t.start + t.duration));
-    return frames.length === 0 || frames.some((f) => scriptMs(f) >= 50);
-  });
+  const longTasks = seen.loaf
+    ? selfLongTasks.filter((t) => seen.longFrames.some((f) => overlaps(f, t.start, t.start + t.duration) && scriptMs(f) >= 50))
+    : selfLongTasks;
   test.info().annotations.push({ type: 'token window', description: `${(to - from).toFixed(0)} ms; long tasks on the page: ${JSON.stringify(seen.longTasks)}; long frames: ${JSON.stringify(seen.longFrames)}` });
+  return { windowMs: to - from, longScripts, longTasks };
+}
+
+test('the main thread stays free while the token is made (no long task over 50 ms)', async ({ page }) => {
+  await page.goto('/flow/');
+  await expect(page.locator('#status')).toHaveAttribute('data-token-ready', 'true', { timeout: 15_000 });
+  const seen = await probe(page);
+  expect(seen.workerAt, 'the kit constructed a worker').toBeDefined();
+  const { windowMs, longScripts, longTasks } = mainThreadWhileTokenMade(seen);
+  expect(windowMs).toBeGreaterThan(0);
   expect(longScripts).toEqual([]);
-  expect(unexplained).toEqual([]);
+  expect(longTasks).toEqual([]);
   await completeInquiry(page, 'Pass');
   await expect(page.locator('#status')).toHaveText('passed', { timeout: 15_000 });
+});
+
+test('the main-thread check catches a script that blocks the page for 80 ms while the token is made', async ({ page }) => {
+  await page.goto('/flow/?busy=80');
+  await expect(page.locator('#status')).toHaveAttribute('data-token-ready', 'true', { timeout: 15_000 });
+  const seen = await probe(page);
+  test.skip(!seen.loaf, 'needs long-animation-frame attribution');
+  const { longScripts, longTasks } = mainThreadWhileTokenMade(seen);
+  expect(longScripts).not.toEqual([]);
+  expect(longTasks).not.toEqual([]);
 });
 
 test('a failed claim comes back failed with its methodology', async ({ page }) => {

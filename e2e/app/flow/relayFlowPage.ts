@@ -14,6 +14,8 @@ export interface FlowPageProbe {
   tokenReadyAt?: number;
   /** When the first Worker was constructed: the token work starts there (its code has loaded by then). */
   workerAt?: number;
+  /** Whether the browser reports long animation frames (and so which script made a task long). */
+  loaf: boolean;
   /** Long animation frames (Chromium's successor of long tasks) with the scripts that ran in them. */
   longFrames: { start: number; duration: number; scripts: { invoker: string; sourceURL: string; start: number; duration: number }[] }[];
 }
@@ -43,6 +45,15 @@ export function mountFlowPage(root: HTMLElement): FlowPageProbe {
     constructor(url: string | URL, options?: WorkerOptions) {
       super(url, options);
       probe.workerAt ??= performance.now();
+      // `?busy=MS`: the page blocks its main thread that long once the token work starts, so e2e/flow.spec.ts
+      // can show that its main-thread check catches a long script in that window.
+      const busyMs = Number(params.get('busy') ?? 0);
+      if (busyMs > 0) {
+        setTimeout(() => {
+          const until = performance.now() + busyMs;
+          while (performance.now() < until);
+        }, 0);
+      }
     }
   };
 
@@ -56,6 +67,7 @@ export function mountFlowPage(root: HTMLElement): FlowPageProbe {
     statuses: [],
     statusAt: {},
     longTasks: [],
+    loaf: PerformanceObserver.supportedEntryTypes.includes('long-animation-frame'),
     longFrames: [],
   };
 
@@ -65,7 +77,7 @@ export function mountFlowPage(root: HTMLElement): FlowPageProbe {
       probe.longTasks.push({ start: entry.startTime, duration: entry.duration, name: entry.name, container: container && `${container.containerType ?? ''} ${container.containerSrc ?? ''}`.trim() });
     }
   }).observe({ type: 'longtask', buffered: true });
-  if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
+  if (probe.loaf) {
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries() as (PerformanceEntry & { scripts?: { invoker?: string; sourceURL?: string; startTime: number; duration: number }[] })[]) {
         const scripts = (entry.scripts ?? []).map((script) => ({ invoker: script.invoker ?? '', sourceURL: script.sourceURL ?? '', start: script.startTime, duration: script.duration }));
