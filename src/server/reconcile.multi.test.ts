@@ -69,6 +69,29 @@ function dyingFetch(): { fetch: typeof fetch; spent: Promise<void> } {
   };
 }
 
+/**
+ * A fetch that holds the first generate-claim call (the probe's) until `release()`, then sends it with
+ * `send` (plain fetch by default); `called` resolves once it is held. Every other call goes straight through.
+ */
+function heldProbeFetch(send: typeof fetch = fetch): { fetch: typeof fetch; called: Promise<void>; release: () => void } {
+  let markCalled: () => void = () => undefined;
+  const called = new Promise<void>((resolve) => { markCalled = resolve; });
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => { release = resolve; });
+  let held = false;
+  return {
+    called,
+    release: () => { release(); },
+    fetch: async (input, init) => {
+      if (held || !String(input instanceof Request ? input.url : input).endsWith('/generate-claim')) return fetch(input, init);
+      held = true;
+      markCalled();
+      await released;
+      return send(input, init);
+    },
+  };
+}
+
 const nextPrefix = (): string => `reconcile${String((prefixCount += 1))}:`;
 
 async function relayTokenOf(s: RedisStore, sessionId: string): Promise<string> {
@@ -213,25 +236,15 @@ describe('reconcile: the server finishes the claim without the browser', () => {
   it('a probe that meets Persona unavailable leaves the session waiting, and the redeem the browser sent meanwhile ends passed', async () => {
     const prefix = nextPrefix();
     // The probe's generate-claim is held until the browser's redeem has arrived, then Persona answers it 503.
-    let probeCalled: () => void = () => undefined;
-    const probing = new Promise<void>((resolve) => { probeCalled = resolve; });
-    let releaseProbe: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => { releaseProbe = resolve; });
-    let held = false;
-    const a = await instance(prefix, {
-      fetch: async (input, init) => {
-        if (held || !String(input instanceof Request ? input.url : input).endsWith('/generate-claim')) return fetch(input, init);
-        held = true;
-        probeCalled();
-        await released;
-        emulator.control.setFaults({ errorRate: 1, status: 503 });
-        try {
-          return await fetch(input, init);
-        } finally {
-          emulator.control.setFaults({});
-        }
-      },
+    const held = heldProbeFetch(async (input, init) => {
+      emulator.control.setFaults({ errorRate: 1, status: 503 });
+      try {
+        return await fetch(input, init);
+      } finally {
+        emulator.control.setFaults({});
+      }
     });
+    const a = await instance(prefix, { fetch: held.fetch });
     const session = await a.driver.createSession(claimType);
     const token = await a.driver.obtainToken(session.sessionId);
     expect((await a.driver.call('POST', `/sessions/${session.sessionId}/token`, { token })).status).toBe(204);
@@ -239,10 +252,10 @@ describe('reconcile: the server finishes the claim without the browser', () => {
     emulator.control.finishInquiry(relayToken, { status: 'completed', claimResult: 'passed' });
 
     const probe = a.handler.reconcile();
-    await probing;
+    await held.called;
     // The person finishes while the probe holds the redeem lock: the browser is told to wait.
     expect((await a.driver.redeem(session.sessionId, token)).body).toMatchObject({ status: 'redeeming' });
-    releaseProbe();
+    held.release();
     await probe;
     await a.handler.idle();
     expect(await a.handler.getSession(session.sessionId)).toMatchObject({ status: 'passed', claim: { claimResult: 'passed' } });
@@ -251,22 +264,8 @@ describe('reconcile: the server finishes the claim without the browser', () => {
 
   it('a browser redeem that arrives while this instance\'s probe holds the lock answers with the claim the probe got', async () => {
     const prefix = nextPrefix();
-    let probeCalled: () => void = () => undefined;
-    const probing = new Promise<void>((resolve) => { probeCalled = resolve; });
-    let releaseProbe: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => { releaseProbe = resolve; });
-    let held = false;
-    const a = await instance(prefix, {
-      redeemWaitMs: 5_000,
-      fetch: async (input, init) => {
-        if (!held && String(input instanceof Request ? input.url : input).endsWith('/generate-claim')) {
-          held = true;
-          probeCalled();
-          await released;
-        }
-        return fetch(input, init);
-      },
-    });
+    const held = heldProbeFetch();
+    const a = await instance(prefix, { redeemWaitMs: 5_000, fetch: held.fetch });
     const session = await a.driver.createSession(claimType);
     const token = await a.driver.obtainToken(session.sessionId);
     expect((await a.driver.call('POST', `/sessions/${session.sessionId}/token`, { token })).status).toBe(204);
@@ -274,10 +273,10 @@ describe('reconcile: the server finishes the claim without the browser', () => {
     emulator.control.finishInquiry(relayToken, { status: 'completed', claimResult: 'passed' });
 
     const probe = a.handler.reconcile();
-    await probing;
+    await held.called;
     const redeemed = a.driver.redeem(session.sessionId, token);
     await until(async () => (await a.store.get(session.sessionId))?.completed === true, 'the browser redeem to mark the session');
-    releaseProbe();
+    held.release();
     expect((await redeemed).body).toMatchObject({ status: 'passed', claim: { claimResult: 'passed' } });
     await probe;
     await a.handler.idle();
