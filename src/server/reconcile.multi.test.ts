@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
-import type { RelayClaim } from '../wire/types.ts';
+import type { RelayClaim, RelaySessionInfo } from '../wire/types.ts';
 import { startRedisServer, type RedisServerHandle } from '../../test/support/redisServer.ts';
 import { BrowserDriver, consumptions, serveHandler, type ServedHandler } from '../../test/support/relayDriver.ts';
 import { testHandlerDefaults } from '../../test/support/handlerDefaults.ts';
@@ -90,6 +90,14 @@ function heldProbeFetch(send: typeof fetch = fetch): { fetch: typeof fetch; call
       return send(input, init);
     },
   };
+}
+
+/** A session on `on` whose browser made its token and handed it over (`POST …/token`), as before the tab closes. */
+async function handedOver(on: Instance): Promise<{ session: RelaySessionInfo; token: string; relayToken: string }> {
+  const session = await on.driver.createSession(claimType);
+  const token = await on.driver.obtainToken(session.sessionId);
+  expect((await on.driver.call('POST', `/sessions/${session.sessionId}/token`, { token })).status).toBe(204);
+  return { session, token, relayToken: await relayTokenOf(on.store, session.sessionId) };
 }
 
 const nextPrefix = (): string => `reconcile${String((prefixCount += 1))}:`;
@@ -206,10 +214,7 @@ describe('reconcile: the server finishes the claim without the browser', () => {
     const onClaim = (session: RelaySessionView, claim: RelayClaim): void => { claims.push({ session, claim }); };
     const instances = await Promise.all([0, 1, 2].map(() => instance(prefix, { now, onClaim })));
     const [a] = instances as [Instance, Instance, Instance];
-    const session = await a.driver.createSession(claimType);
-    const token = await a.driver.obtainToken(session.sessionId);
-    expect((await a.driver.call('POST', `/sessions/${session.sessionId}/token`, { token })).status).toBe(204);
-    const relayToken = await relayTokenOf(a.store, session.sessionId);
+    const { session, relayToken } = await handedOver(a);
 
     // The person is still in the inquiry: one probe, "not yet available", then the session waits.
     const early = await Promise.all(instances.map((i) => i.handler.reconcile()));
@@ -245,10 +250,7 @@ describe('reconcile: the server finishes the claim without the browser', () => {
       }
     });
     const a = await instance(prefix, { fetch: held.fetch });
-    const session = await a.driver.createSession(claimType);
-    const token = await a.driver.obtainToken(session.sessionId);
-    expect((await a.driver.call('POST', `/sessions/${session.sessionId}/token`, { token })).status).toBe(204);
-    const relayToken = await relayTokenOf(a.store, session.sessionId);
+    const { session, token, relayToken } = await handedOver(a);
     emulator.control.finishInquiry(relayToken, { status: 'completed', claimResult: 'passed' });
 
     const probe = a.handler.reconcile();
@@ -266,10 +268,7 @@ describe('reconcile: the server finishes the claim without the browser', () => {
     const prefix = nextPrefix();
     const held = heldProbeFetch();
     const a = await instance(prefix, { redeemWaitMs: 5_000, fetch: held.fetch });
-    const session = await a.driver.createSession(claimType);
-    const token = await a.driver.obtainToken(session.sessionId);
-    expect((await a.driver.call('POST', `/sessions/${session.sessionId}/token`, { token })).status).toBe(204);
-    const relayToken = await relayTokenOf(a.store, session.sessionId);
+    const { session, token, relayToken } = await handedOver(a);
     emulator.control.finishInquiry(relayToken, { status: 'completed', claimResult: 'passed' });
 
     const probe = a.handler.reconcile();
@@ -287,10 +286,7 @@ describe('reconcile: the server finishes the claim without the browser', () => {
     const prefix = nextPrefix();
     let offsetMs = 0;
     const a = await instance(prefix, { now: () => Date.now() + offsetMs });
-    const session = await a.driver.createSession(claimType);
-    const token = await a.driver.obtainToken(session.sessionId);
-    expect((await a.driver.call('POST', `/sessions/${session.sessionId}/token`, { token })).status).toBe(204);
-    const relayToken = await relayTokenOf(a.store, session.sessionId);
+    const { session, token, relayToken } = await handedOver(a);
     emulator.control.finishInquiry(relayToken, { status: 'completed', claimResult: 'passed' });
     emulator.control.setFaults({ errorRate: 1, status: 503 });
     try {
@@ -310,14 +306,11 @@ describe('reconcile: the server finishes the claim without the browser', () => {
   it('a canceled session ends canceled, leaves the reconcile list, and its handed-over token stays spendable', async () => {
     const prefix = nextPrefix();
     const a = await instance(prefix);
-    const session = await a.driver.createSession(claimType);
-    const token = await a.driver.obtainToken(session.sessionId);
-    expect((await a.driver.call('POST', `/sessions/${session.sessionId}/token`, { token })).status).toBe(204);
+    const { session, token, relayToken } = await handedOver(a);
     expect((await a.driver.call('POST', `/sessions/${session.sessionId}/cancel`, {})).status).toBe(204);
     expect((await a.driver.read(session.sessionId)).body).toMatchObject({ status: 'canceled' });
     expect(await a.handler.reconcile()).toMatchObject({ checked: 0, redeemed: 0 });
     expect(await a.store.popRefund(claimType)).toBe(token);
-    const relayToken = await relayTokenOf(a.store, session.sessionId);
     expect(emulator.control.log().filter((e) => e.path.includes(`/relays/${relayToken}/generate-claim`))).toEqual([]);
   });
 
