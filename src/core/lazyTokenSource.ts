@@ -1,5 +1,5 @@
 import type { RelayClient } from '../wire/client.ts';
-import { RelayNetworkError } from '../wire/errors.ts';
+import { loadOnDemand } from '../wire/onDemand.ts';
 import type { createDefaultTokenSource, DefaultTokenSourceOptions, TokenSource } from '../worker/tokenSource.ts';
 
 /** A `TokenSource` whose code arrives on demand; `preload()` fetches it ahead of the first `obtain`. */
@@ -22,12 +22,12 @@ const importTokenSource = (): Promise<TokenSourceModule> => import('../worker/to
 export function createLazyTokenSource(client: RelayClient, options: DefaultTokenSourceOptions, load = importTokenSource): LazyTokenSource {
   let loading: Promise<TokenSource> | undefined;
   const source = (): Promise<TokenSource> =>
-    (loading ??= load().then(
+    (loading ??= loadOnDemand(load, 'Could not load the token code').then(
       ({ createDefaultTokenSource }) => createDefaultTokenSource(client, options),
-      (cause: unknown) => {
-        // Forgotten, so a retry fetches the chunk again (a connection lost for a moment, a deploy in between).
+      (error: unknown) => {
+        // Forgotten, so a retry fetches the chunk again.
         loading = undefined;
-        throw new RelayNetworkError({ title: 'Could not load the token code', cause });
+        throw error;
       },
     ));
   return {

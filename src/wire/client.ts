@@ -1,5 +1,5 @@
 import type * as answers from './answers.ts';
-import { RelayNetworkError } from './errors.ts';
+import { loadOnDemand } from './onDemand.ts';
 import { expectAnswer, requestJson, type BackendAnswer, type BackendTarget } from './request.ts';
 import { sessionPath } from './routes.ts';
 import type { ChallengeMaterials, RedeemAnswer, RelaySessionInfo, RelaySessionState } from './types.ts';
@@ -40,13 +40,8 @@ export type AnswerChecks = typeof answers;
  * checked before it arrives, and they are most of the client's weight in an app's main chunk. `load`
  * is for the tests.
  */
-export async function loadAnswerChecks(load: () => Promise<AnswerChecks> = () => import('./answers.ts')): Promise<AnswerChecks> {
-  try {
-    return await load();
-  } catch (cause) {
-    // Not remembered: the next request asks again (a connection lost for a moment, a deploy in between).
-    throw new RelayNetworkError({ title: 'Could not load the relay client code', cause });
-  }
+export function loadAnswerChecks(load: () => Promise<AnswerChecks> = () => import('./answers.ts')): Promise<AnswerChecks> {
+  return loadOnDemand(load, 'Could not load the relay client code');
 }
 
 /** A request's answer and the validators to check it with, loaded while the request is under way. */
